@@ -1,0 +1,13 @@
+"""The ``watchcube`` command: one Typer group; each module in this package adds its commands."""
+
+from __future__ import annotations
+
+from watchcube.cli.app import app
+
+# Importing a command module registers its commands on ``app``.
+from watchcube.cli import data as _data  # noqa: E402,F401  isort: skip
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
