@@ -114,7 +114,9 @@ def record_from_mapping(row: Mapping[str, Any]) -> Record:
     if not MIN_US <= at < MAX_US:
         raise ValueError(f"watched_at: {raw_at} is outside 2005..2099")
     video_id = _text(row.get("video_id"), "video_id")
-    title = _text(row.get("title"), "title") or (video_id and f"https://www.youtube.com/watch?v={video_id}")
+    title = _text(row.get("title"), "title") or (
+        video_id and f"https://www.youtube.com/watch?v={video_id}"
+    )
     if not title:
         raise ValueError("title: required when video_id is missing")
     product = row.get("product", "youtube") or "youtube"

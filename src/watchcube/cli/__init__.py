@@ -5,7 +5,7 @@ from __future__ import annotations
 from watchcube.cli.app import app
 
 # Importing a command module registers its commands on ``app``.
-from watchcube.cli import data as _data  # noqa: E402,F401  isort: skip
+from watchcube.cli import data as _data  # noqa: F401  isort: skip
 
 
 def main() -> None:

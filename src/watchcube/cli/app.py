@@ -19,7 +19,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-console = Console(stderr=True)
+console = Console(stderr=True)  # messages, progress, errors
+out = Console()  # results for people (tables, settings)
 
 DatabaseOption = Annotated[
     str | None,

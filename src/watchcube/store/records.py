@@ -1,0 +1,282 @@
+"""Watch records in SQL: idempotent atomic writes, ordered reads, range deletes.
+
+A write streams records into a temporary staging table, drops those the user already has
+(identity: second + video id or title), inserts the rest, and in the same transaction bumps
+the user's ``data_version`` and appends one change-log row with the changed range. Either
+all of it commits or none of it does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+import orjson
+import polars as pl
+from sqlalchemy import Connection, delete, func, select
+
+from watchcube import defaults
+from watchcube.records import US_PER_SECOND, Record
+from watchcube.store.changelog import append_change
+from watchcube.store.db import Database
+from watchcube.store.schema import users, watch_records
+from watchcube.store.users import ensure_user
+
+_STAGE_COLUMNS = (
+    "seq",
+    "watched_sec",
+    "ident",
+    "watched_at_us",
+    "video_id",
+    "title",
+    "channel_id",
+    "channel_name",
+    "product",
+    "topics",
+    "is_ad",
+    "duration_s",
+)
+_RECORD_COLUMNS = _STAGE_COLUMNS[1:]
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    """What one write did; ``data_version`` is the user's version after it."""
+
+    inserted: int
+    duplicates: int
+    data_version: int
+    min_watched_at_us: int | None = None
+    max_watched_at_us: int | None = None
+
+
+def storage_ident(video_id: str | None, title: str) -> str:
+    """The textual identity as stored: the video id, or a fixed-length digest of the title."""
+    if video_id:
+        return f"v:{video_id}"
+    return "t:" + hashlib.sha256(title.encode()).hexdigest()[:40]
+
+
+def _batches(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
+    iterator = iter(records)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _stage_row(seq: int, r: Record) -> tuple[Any, ...]:
+    return (
+        seq,
+        r.watched_at_us // US_PER_SECOND,
+        storage_ident(r.video_id, r.title),
+        r.watched_at_us,
+        r.video_id,
+        r.title,
+        r.channel_id,
+        r.channel_name,
+        r.product,
+        orjson.dumps(r.topics).decode(),
+        r.is_ad,
+        r.duration_s,
+    )
+
+
+def write_records(
+    conn: Connection,
+    user_id: str,
+    records: Iterable[Record],
+    *,
+    batch_size: int = defaults.IMPORT_BATCH_SIZE,
+    progress: Callable[[int], None] | None = None,
+) -> WriteResult:
+    """Insert the records the user does not have yet, inside the caller's write transaction.
+
+    ``records`` may be a lazy stream (an importer); if it raises, the caller's transaction
+    rolls back and nothing is written. ``progress`` is called with each batch's size.
+    """
+    ensure_user(conn, user_id)
+    # Lock the user row: one writer per user at a time on PostgreSQL (SQLite already
+    # serializes writers), so the version we are about to use stays ours.
+    current = conn.execute(
+        select(users.c.data_version).where(users.c.user_id == user_id).with_for_update()
+    ).scalar_one()
+    version = int(current) + 1
+    _create_stage(conn)
+    seen = 0
+    for batch in _batches(records, batch_size):
+        rows = [_stage_row(seen + i, r) for i, r in enumerate(batch)]
+        _fill_stage(conn, rows)
+        seen += len(rows)
+        if progress is not None:
+            progress(len(rows))
+    conn.exec_driver_sql(
+        "DELETE FROM wc_stage WHERE EXISTS (SELECT 1 FROM watch_records w "
+        f"WHERE w.user_id = {_param(conn)} AND w.watched_sec = wc_stage.watched_sec "
+        "AND w.ident = wc_stage.ident)",
+        (user_id,),
+    )
+    low, high = conn.exec_driver_sql(
+        "SELECT min(watched_at_us), max(watched_at_us) FROM wc_stage"
+    ).one()
+    columns = ", ".join(_RECORD_COLUMNS)
+    inserted = conn.exec_driver_sql(
+        f"INSERT INTO watch_records (user_id, {columns}, data_version) "
+        f"SELECT {_param(conn)}, {columns}, {_param(conn)} FROM wc_stage WHERE true "
+        "ORDER BY seq ON CONFLICT DO NOTHING",
+        (user_id, version),
+    ).rowcount
+    conn.exec_driver_sql("DROP TABLE wc_stage")
+    if inserted == 0:
+        return WriteResult(0, seen, version - 1)
+    conn.execute(users.update().where(users.c.user_id == user_id).values(data_version=version))
+    append_change(conn, user_id, version, "insert", inserted, low, high)
+    return WriteResult(inserted, seen - inserted, version, low, high)
+
+
+def _param(conn: Connection) -> str:
+    return "?" if conn.dialect.name == "sqlite" else "%s"
+
+
+def _create_stage(conn: Connection) -> None:
+    suffix = " ON COMMIT DROP" if conn.dialect.name == "postgresql" else ""
+    conn.exec_driver_sql("DROP TABLE IF EXISTS wc_stage")
+    conn.exec_driver_sql(
+        "CREATE TEMPORARY TABLE wc_stage (seq BIGINT, watched_sec BIGINT, ident VARCHAR(80), "
+        "watched_at_us BIGINT, video_id VARCHAR(64), title TEXT, channel_id VARCHAR(64), "
+        "channel_name TEXT, product VARCHAR(16), topics TEXT, is_ad BOOLEAN, "
+        f"duration_s DOUBLE PRECISION){suffix}"
+    )
+
+
+def _fill_stage(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
+    if conn.dialect.name == "postgresql":
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        with (
+            raw.cursor() as cursor,
+            cursor.copy(f"COPY wc_stage ({', '.join(_STAGE_COLUMNS)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+    else:
+        marks = ", ".join("?" * len(_STAGE_COLUMNS))
+        conn.exec_driver_sql(f"INSERT INTO wc_stage VALUES ({marks})", rows)
+
+
+def delete_range(
+    conn: Connection, user_id: str, start_us: int | None, end_us: int | None
+) -> WriteResult:
+    """Delete the user's records with ``start_us <= watched_at_us < end_us`` (open ends)."""
+    ensure_user(conn, user_id)
+    where = [watch_records.c.user_id == user_id]
+    if start_us is not None:
+        where.append(watch_records.c.watched_at_us >= start_us)
+    if end_us is not None:
+        where.append(watch_records.c.watched_at_us < end_us)
+    count, low, high = conn.execute(
+        select(
+            func.count(),
+            func.min(watch_records.c.watched_at_us),
+            func.max(watch_records.c.watched_at_us),
+        ).where(*where)
+    ).one()
+    current = conn.execute(
+        select(users.c.data_version).where(users.c.user_id == user_id).with_for_update()
+    ).scalar_one()
+    if not count:
+        return WriteResult(0, 0, int(current))
+    conn.execute(delete(watch_records).where(*where))
+    version = int(current) + 1
+    conn.execute(users.update().where(users.c.user_id == user_id).values(data_version=version))
+    append_change(conn, user_id, version, "delete", int(count), low, high)
+    return WriteResult(int(count), 0, version, low, high)
+
+
+def count_records(conn: Connection, user_id: str) -> int:
+    return int(
+        conn.execute(
+            select(func.count())
+            .select_from(watch_records)
+            .where(watch_records.c.user_id == user_id)
+        ).scalar_one()
+    )
+
+
+_ORDERED = (
+    watch_records.c.watched_at_us,
+    watch_records.c.video_id.asc().nulls_first(),
+    watch_records.c.title,
+)
+_READ_COLUMNS = (
+    watch_records.c.watched_at_us,
+    watch_records.c.video_id,
+    watch_records.c.title,
+    watch_records.c.channel_id,
+    watch_records.c.channel_name,
+    watch_records.c.product,
+    watch_records.c.topics,
+    watch_records.c.is_ad,
+    watch_records.c.duration_s,
+)
+
+
+def iter_records(db: Database, user_id: str, chunk: int = 10_000) -> Iterator[Record]:
+    """The user's records in time order, streamed (for export)."""
+    with db.read() as conn:
+        result = conn.execution_options(yield_per=chunk).execute(
+            select(*_READ_COLUMNS).where(watch_records.c.user_id == user_id).order_by(*_ORDERED)
+        )
+        for row in result:
+            yield Record(
+                watched_at_us=row.watched_at_us,
+                title=row.title,
+                video_id=row.video_id,
+                channel_id=row.channel_id,
+                channel_name=row.channel_name,
+                product=row.product,
+                topics=tuple(orjson.loads(row.topics)),
+                is_ad=bool(row.is_ad),
+                duration_s=row.duration_s,
+            )
+
+
+_FRAME_QUERY = (
+    # No NULLs and fixed types: the SQLite Arrow reader infers each column's type from the
+    # first rows, and a NULL there would fix the wrong type. Empty text and -1 stand for NULL
+    # (empty ids and names are never stored: validation turns them into NULL).
+    "SELECT watched_at_us, COALESCE(video_id, '') AS video_id, title, "
+    "COALESCE(channel_id, '') AS channel_id, COALESCE(channel_name, '') AS channel_name, "
+    "product, topics, CAST(is_ad AS INTEGER) AS is_ad, "
+    "COALESCE(duration_s, -1.0) AS duration_s "
+    "FROM watch_records WHERE user_id = {param}"
+)
+
+
+def read_frame(db: Database, user_id: str) -> pl.DataFrame:
+    """The user's records as the engine's raw frame, sorted by (instant, video id, title).
+
+    Read over ADBC as Arrow (columnar end to end): about 6x faster than fetching rows
+    through the DB-API at a million records.
+    """
+    with db.arrow() as cursor:
+        cursor.execute(_FRAME_QUERY.format(param="?" if db.is_sqlite else "$1"), (user_id,))
+        table = cursor.fetch_arrow_table()
+    frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)
+    return (
+        frame.select(
+            pl.col("watched_at_us").cast(pl.Datetime("us", "UTC")).alias("watched_at"),
+            pl.col("video_id").replace("", None),
+            "title",
+            pl.col("channel_id").replace("", None),
+            pl.col("channel_name").replace("", None),
+            "product",
+            pl.col("topics").str.json_decode(pl.List(pl.String)),
+            pl.col("is_ad").cast(pl.Boolean),
+            pl.when(pl.col("duration_s") >= 0).then(pl.col("duration_s").cast(pl.Float64)),
+        )
+        .sort(["watched_at", "video_id", "title"], nulls_last=False)
+        .rechunk()
+    )

@@ -1,0 +1,159 @@
+"""Writes are idempotent and atomic; reads give the engine's frame; ranges delete."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import polars as pl
+import pytest
+from sqlalchemy import select
+
+from tests.utils.factories import at, record
+from watchcube.errors import UnreadableFile
+from watchcube.records import Record
+from watchcube.store.db import Database
+from watchcube.store.records import (
+    count_records,
+    delete_range,
+    iter_records,
+    read_frame,
+    write_records,
+)
+from watchcube.store.schema import data_change_log
+from watchcube.store.users import get_user
+
+
+def _write(db: Database, records: list[Record], user: str = "alice") -> tuple[int, int, int]:
+    with db.write() as conn:
+        result = write_records(conn, user, records, batch_size=3)
+    return result.inserted, result.duplicates, result.data_version
+
+
+def _changes(
+    db: Database, user: str = "alice"
+) -> list[tuple[int, str, int, int | None, int | None]]:
+    with db.read() as conn:
+        rows = conn.execute(
+            select(
+                data_change_log.c.data_version,
+                data_change_log.c.change_type,
+                data_change_log.c.record_count,
+                data_change_log.c.min_watched_at_us,
+                data_change_log.c.max_watched_at_us,
+            )
+            .where(data_change_log.c.user_id == user)
+            .order_by(data_change_log.c.data_version)
+        ).all()
+    return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+def test_reimport_inserts_nothing_twice(db: Database) -> None:
+    batch = [
+        record("2024-01-01T10:00:00.250", "a"),
+        record("2024-01-01T10:05:00", "b"),
+        record("2024-01-02T08:00:00", None),  # removed video: identity by title
+        record("2024-01-03T08:00:00", "c"),
+    ]
+    assert _write(db, batch) == (4, 0, 1)
+    assert _write(db, batch) == (0, 4, 1)
+    # Same second, same video, other milliseconds: the same watch.
+    again = [record("2024-01-01T10:00:00.999", "a"), record("2024-01-04T00:00:00", "d")]
+    assert _write(db, again) == (1, 1, 2)
+    assert _changes(db) == [
+        (1, "insert", 4, at("2024-01-01T10:00:00.250"), at("2024-01-03T08:00:00")),
+        (2, "insert", 1, at("2024-01-04T00:00:00"), at("2024-01-04T00:00:00")),
+    ]
+
+
+def test_duplicates_within_one_batch_count_once(db: Database) -> None:
+    twice = [record("2024-01-01T10:00:00", "a"), record("2024-01-01T10:00:00.5", "a")]
+    assert _write(db, twice) == (1, 1, 1)
+    with db.read() as conn:
+        assert count_records(conn, "alice") == 1
+
+
+def test_a_failing_stream_writes_nothing(db: Database) -> None:
+    def broken() -> Iterator[Record]:
+        for day in range(1, 10):
+            yield record(f"2024-01-0{day}T10:00:00", f"v{day}")
+        raise UnreadableFile("file.json: truncated at byte 42")
+
+    _write(db, [record("2023-06-01T00:00:00", "old")])
+    with pytest.raises(UnreadableFile), db.write() as conn:
+        write_records(conn, "alice", broken(), batch_size=4)
+    with db.read() as conn:
+        assert count_records(conn, "alice") == 1
+        user = get_user(conn, "alice")
+    assert user is not None and user.data_version == 1
+    assert len(_changes(db)) == 1
+
+
+def test_users_are_separate(db: Database) -> None:
+    _write(db, [record("2024-01-01T10:00:00", "a")], user="alice")
+    assert _write(db, [record("2024-01-01T10:00:00", "a")], user="bob") == (1, 0, 1)
+
+
+def test_read_frame_schema_order_and_nulls(db: Database) -> None:
+    records = [
+        record("2024-01-01T10:00:00", "b", topics=("music", "gaming"), duration_s=61.5),
+        record("2024-01-01T10:00:00", "a"),
+        record("2024-01-01T10:00:00", None, title="zz removed"),
+        record("2023-12-31T23:59:59.123", "c", is_ad=True, channel_id=None, channel_name=None),
+        record("2024-02-01T00:00:00", "m", product="youtube_music"),
+    ]
+    # Many leading NULLs must not fix a wrong column type in the columnar reader.
+    records += [
+        record(f"2022-01-01T00:{m:02d}:{s:02d}", None, title=f"ad {m} {s}", is_ad=True)
+        for m in range(60)
+        for s in range(0, 60, 2)
+    ]
+    _write(db, records)
+    frame = read_frame(db, "alice")
+    assert frame.schema == pl.Schema(
+        {
+            "watched_at": pl.Datetime("us", "UTC"),
+            "video_id": pl.String,
+            "title": pl.String,
+            "channel_id": pl.String,
+            "channel_name": pl.String,
+            "product": pl.String,
+            "topics": pl.List(pl.String),
+            "is_ad": pl.Boolean,
+            "duration_s": pl.Float64,
+        }
+    )
+    tail = frame.tail(5)
+    assert tail["video_id"].to_list() == ["c", None, "a", "b", "m"]
+    assert tail["title"][1] == "zz removed"
+    assert tail["topics"][3].to_list() == ["music", "gaming"]
+    assert tail["duration_s"].to_list() == [None, None, None, 61.5, None]
+    assert tail["is_ad"].to_list() == [True, False, False, False, False]
+    assert tail["channel_id"].to_list() == [None, None, "UCchannel1", "UCchannel1", "UCchannel1"]
+    assert tail["watched_at"][0].microsecond == 123_000
+    assert frame.height == len(records)
+
+
+def test_export_stream_round_trips_records(db: Database) -> None:
+    records = [
+        record("2024-01-01T10:00:00.123456", "a", topics=("x",), duration_s=12.0),
+        record("2024-01-02T10:00:00", None, is_ad=True),
+    ]
+    _write(db, records)
+    assert list(iter_records(db, "alice")) == records
+
+
+def test_delete_range_logs_the_deleted_span(db: Database) -> None:
+    _write(db, [record(f"2024-01-0{d}T12:00:00", f"v{d}") for d in range(1, 8)])
+    with db.write() as conn:
+        result = delete_range(conn, "alice", at("2024-01-03T00:00:00"), at("2024-01-05T00:00:00"))
+    assert (result.inserted, result.data_version) == (2, 2)
+    assert _changes(db)[-1] == (
+        2,
+        "delete",
+        2,
+        at("2024-01-03T12:00:00"),
+        at("2024-01-04T12:00:00"),
+    )
+    with db.write() as conn:
+        assert delete_range(conn, "alice", at("2030-01-01T00:00:00"), None).data_version == 2
+        assert count_records(conn, "alice") == 5
