@@ -24,3 +24,17 @@ ZIP_MAX_RATIO = 200
 IMPORT_BATCH_SIZE = 20_000
 # Warnings kept verbatim in an import summary (the rest are only counted).
 MAX_WARNING_MESSAGES = 20
+# Largest upload accepted by the imports endpoint (a decade of history is ~100 MB zipped).
+UPLOAD_MAX_BYTES = 512 * 1024**2
+# Namespace of every Redis key, so several deployments can share one Redis.
+REDIS_PREFIX = "wc"
+# L1 budget: serialized results held in each process.
+MEMORY_CACHE_BYTES = 256 * 1024**2
+# Frames (prepared columnar histories) held in each process; ~100 MB per million records.
+FRAME_CACHE_BYTES = 2 * 1024**3
+# How long a stored result may be served; versions, not time, decide freshness, so this
+# only bounds how long unrequested results occupy storage.
+RESULT_TTL_SECONDS = 7 * 86_400
+# A process re-reads a user's data_version at least this often even without a change
+# notice (writes through this process, and Redis notices from others, apply at once).
+VERSION_MAX_AGE_SECONDS = 0.5

@@ -37,6 +37,7 @@ RAW_ORDER: Final = ("watched_at", "video_id", "title")
 DAY_US: Final = 86_400 * US_PER_SECOND
 HOUR_US: Final = 3_600 * US_PER_SECOND
 FALLBACK_US: Final = defaults.FALLBACK_WATCH_SECONDS * US_PER_SECOND
+EPOCH_WEEKDAY: Final = 3  # 1970-01-01, day 0, was a Thursday
 _CODE: Final = pl.UInt32
 
 
@@ -49,7 +50,7 @@ class Frame:
     ``hour``, ``weekday`` (0 = Monday), ``slot`` (``weekday * 24 + hour``), ``ch``
     (channel code, null without channel), ``vid`` (video code), ``music`` (product is
     YouTube Music), ``is_ad``, ``est`` (estimated watch microseconds), ``topics`` (distinct
-    topic codes) and ``name`` (the channel name on the record).
+    topic codes), ``name`` (the channel name on the record) and ``row`` (its index).
     """
 
     table: pl.DataFrame
@@ -122,7 +123,7 @@ def prepare(raw: pl.DataFrame, *, timezone: str, session_gap_minutes: int) -> Fr
             day=day.cast(pl.Int32),
             month=_month_index(day.cast(pl.Int32).cast(pl.Date)),
             hour=pl.col("local").floordiv(HOUR_US).mod(24).cast(pl.Int8),
-            weekday=day.add(3).mod(7).cast(pl.Int8),  # 1970-01-01 was a Thursday
+            weekday=day.add(EPOCH_WEEKDAY).mod(7).cast(pl.Int8),
             ch=_encode(pl.col("channel_id"), channel_ids),
             vid=_encode_dense(pl.col("video_id")),
             music=pl.col("product") == "youtube_music",
@@ -136,6 +137,7 @@ def prepare(raw: pl.DataFrame, *, timezone: str, session_gap_minutes: int) -> Fr
             .list.eval(_encode(pl.element(), topic_names).drop_nulls().unique().sort())
             .cast(pl.List(_CODE)),
             name=pl.col("channel_name"),
+            row=pl.int_range(pl.len(), dtype=pl.UInt32),
         )
         .with_columns(slot=pl.col("weekday").cast(pl.Int16) * 24 + pl.col("hour"))
         .collect()

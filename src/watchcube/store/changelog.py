@@ -51,3 +51,33 @@ def pending_changes(conn: Connection, user_id: str) -> int:
             )
         ).scalar_one()
     )
+
+
+def freshness(conn: Connection, user_id: str) -> dict[str, object]:
+    """Pending count, last change, last refresh, and the age of the oldest pending change."""
+    log = data_change_log.c
+    row = conn.execute(
+        select(
+            func.count().filter(log.processed_at.is_(None)),
+            func.max(log.created_at),
+            func.max(log.processed_at),
+            func.min(log.created_at).filter(log.processed_at.is_(None)),
+        ).where(log.user_id == user_id)
+    ).one()
+    pending, last_change, last_refresh, oldest_pending = row
+    oldest = _aware(oldest_pending)
+    lag = 0.0 if oldest is None else max(0.0, (datetime.now(UTC) - oldest).total_seconds())
+    return {
+        "pending_changes": int(pending or 0),
+        "last_change_at": _aware(last_change),
+        "last_refresh_at": _aware(last_refresh),
+        "freshness_lag_seconds": round(lag, 3),
+    }
+
+
+def _aware(value: datetime | str | None) -> datetime | None:
+    # Aggregates lose the column type (SQLite returns text): restore aware UTC datetimes.
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

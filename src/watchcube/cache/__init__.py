@@ -1,0 +1,1 @@
+"""The cache manager: L1 memory -> L2 Redis -> L3 stored results -> compute."""

@@ -1,0 +1,27 @@
+"""The aggregation engine: a prepared columnar frame in, the ten aggregation types out.
+
+Typical use (what the store, the cache and the SDK do)::
+
+    frame = frames.get(user_id, data_version, timezone, session_gap_minutes)
+    results = compute(frame, filters, types)   # {type: data}
+"""
+
+from __future__ import annotations
+
+from watchcube.engine.context import Context
+from watchcube.engine.frame import RAW_SCHEMA, Frame, prepare, raw_frame_from_records
+from watchcube.engine.frame_cache import FrameCache, FrameKey
+from watchcube.engine.registry import TYPES, check_types, compute
+
+__all__ = [
+    "RAW_SCHEMA",
+    "TYPES",
+    "Context",
+    "Frame",
+    "FrameCache",
+    "FrameKey",
+    "check_types",
+    "compute",
+    "prepare",
+    "raw_frame_from_records",
+]

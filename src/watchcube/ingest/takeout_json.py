@@ -1,0 +1,195 @@
+"""Takeout ``watch-history.json``, streamed: a gigabyte export never sits in memory at once.
+
+The array is read through a window of a few megabytes with ``json.JSONDecoder.raw_decode``,
+one entry at a time, at C speed (measured against ijson's C backend on a 100k-entry export:
+as fast, and it knows exact positions for error messages). Records files (a JSON array of
+portable records) share the same reader.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from typing import Any, Final
+
+from watchcube.errors import UnreadableFile
+from watchcube.ingest.classify import RecordMaker, classify
+from watchcube.records import Record
+
+# An entry may not be larger than this (real ones are under 10 kB): bounds the window.
+MAX_ENTRY_CHARS: Final = 4 * 1024 * 1024
+_SPACE = re.compile(r"[ \t\n\r]*")
+_TAKEOUT_KEYS: Final = frozenset({"header", "title", "titleUrl", "time"})
+_decode = json.JSONDecoder().raw_decode
+
+
+class _Window:
+    """The unread part of a JSON text arriving in chunks, with what is needed for positions."""
+
+    def __init__(self, chunks: Iterable[str], source: str) -> None:
+        self.chunks = iter(chunks)
+        self.source = source
+        self.buf = ""
+        self.pos = 0
+        self.base = 0  # characters dropped before ``buf``
+        self.lines = 0  # newlines dropped before ``buf``
+
+    def more(self) -> bool:
+        """Append the next chunk (dropping what was read); False at the end of the text."""
+        chunk = next(self.chunks, None)
+        if chunk is None:
+            return False
+        self.lines += self.buf.count("\n", 0, self.pos)
+        self.base += self.pos
+        self.buf = self.buf[self.pos :] + chunk
+        self.pos = 0
+        return True
+
+    def peek(self) -> str:
+        """The next non-whitespace character ("" at the end), moving past whitespace."""
+        while True:
+            self.pos = _SPACE.match(self.buf, self.pos).end()  # type: ignore[union-attr]
+            if self.pos < len(self.buf) or not self.more():
+                return self.buf[self.pos : self.pos + 1]
+
+    def value(self, entry: int) -> Any:
+        """Decode the JSON value at the current position and move past it."""
+        while True:
+            try:
+                value, end = _decode(self.buf, self.pos)
+            except json.JSONDecodeError as exc:
+                if len(self.buf) - self.pos < MAX_ENTRY_CHARS and self.more():
+                    continue
+                raise self.error(f"entry {entry}: {exc.msg}", exc.pos) from None
+            if end == len(self.buf) and self.more():  # a number may go on in the next chunk
+                continue
+            self.pos = end
+            return value
+
+    def error(self, problem: str, at: int | None = None) -> UnreadableFile:
+        """An ``UnreadableFile`` naming the source, the line and the character offset."""
+        at = self.pos if at is None else at
+        line = self.lines + self.buf.count("\n", 0, at) + 1
+        return UnreadableFile(
+            f"{self.source}: not a readable JSON watch history: {problem}"
+            f" (line {line}, character {self.base + at + 1})"
+        )
+
+
+def iter_array(chunks: Iterable[str], source: str) -> Iterator[tuple[int, Any]]:
+    """(entry number from 1, value) for each element of a top-level JSON array."""
+    window = _Window(chunks, source)
+    if window.peek() != "[":
+        raise window.error("expected a JSON array")
+    window.pos += 1
+    if window.peek() == "]":
+        window.pos += 1
+        _expect_end(window)
+        return
+    entry = 0
+    while True:
+        entry += 1
+        yield entry, window.value(entry)
+        token = window.peek()
+        window.pos += 1
+        if token == "]":
+            _expect_end(window)
+            return
+        if token != ",":
+            problem = "truncated: the array never ends" if not token else "expected ',' or ']'"
+            raise window.error(f"after entry {entry}: {problem}", window.pos - 1)
+
+
+def _expect_end(window: _Window) -> None:
+    if window.peek():
+        raise window.error("unexpected data after the array")
+
+
+def read_records(chunks: Iterable[str], maker: RecordMaker, source: str) -> Iterator[Record]:
+    """The watch records of a Takeout JSON export; malformed entries are warned and skipped."""
+    for entry, item in iter_array(chunks, source):
+        if not isinstance(item, dict):
+            maker.report.warn(f"entry {entry}: a JSON {_kind(item)}, not an object")
+            continue
+        title, time = item.get("title"), item.get("time")
+        if not isinstance(title, str) or not isinstance(time, str):
+            maker.report.warn(f"entry {entry}: no title or time")
+            continue
+        url = item.get("titleUrl")
+        channel_name, channel_url = _channel(item.get("subtitles"))
+        record = maker.make(
+            entry,
+            item.get("header") or "",
+            title,
+            url if isinstance(url, str) else None,
+            None,
+            channel_name,
+            channel_url,
+            bool(item.get("details")),  # only ads have details ("From Google Ads", localized)
+            time,
+        )
+        if record is not None:
+            yield record
+
+
+def _channel(subtitles: Any) -> tuple[str | None, str | None]:
+    if isinstance(subtitles, list) and subtitles and isinstance(subtitles[0], dict):
+        name, url = subtitles[0].get("name"), subtitles[0].get("url")
+        if isinstance(url, str) and isinstance(name, str):
+            return name, url
+    return None, None
+
+
+def sniff(head: str, source: str) -> str:
+    """The format of a JSON file from its first characters: "takeout-json", "records-json"
+    or "records-ndjson"; ``UnreadableFile`` for any other JSON shape."""
+    text = head.lstrip()
+    try:
+        first, _ = _decode(text, _SPACE.match(text, 1).end() if text.startswith("[") else 0)  # type: ignore[union-attr]
+    except json.JSONDecodeError:  # truncated head or bad JSON: the full read will say where
+        if text.startswith("[") and text[1:].lstrip().startswith("]"):
+            return "takeout-json"
+        records = '"watched_at"' in text
+        if text.startswith("["):
+            return "records-json" if records else "takeout-json"
+        return "records-ndjson"
+    if text.startswith("["):
+        if isinstance(first, dict) and "watched_at" in first:
+            return "records-json"
+        if isinstance(first, dict) and _TAKEOUT_KEYS & first.keys():
+            return "takeout-json"
+        found = f"an object with keys {', '.join(sorted(first))}" if isinstance(first, dict) else (
+            f"a {_kind(first)}"
+        )
+        raise UnreadableFile(
+            f"{source}: entry 1 is {found}: not a Takeout watch history"
+            " (entries with header, title, time) or a records file (entries with watched_at)"
+        )
+    if isinstance(first, dict) and "watched_at" in first:
+        return "records-ndjson"
+    found = f"keys {', '.join(sorted(first))}" if isinstance(first, dict) else _kind(first)
+    raise UnreadableFile(
+        f"{source}: a JSON {found} at line 1, expected an array of Takeout entries"
+        " or records (a JSON array, or one record object per line)"
+    )
+
+
+def head_kinds(head: str) -> Counter[str]:
+    """Kinds of the complete entries at the start of a Takeout JSON text (archive sniffing)."""
+    kinds: Counter[str] = Counter()
+    try:
+        for _, item in iter_array([head], "head"):
+            if isinstance(item, dict) and isinstance(item.get("title"), str):
+                url = item.get("titleUrl")
+                channel_url = _channel(item.get("subtitles"))[1]
+                kinds[classify(url if isinstance(url, str) else None, item["title"], channel_url)[0]] += 1
+    except UnreadableFile:
+        pass  # the head ends mid-entry: what was read is enough
+    return kinds
+
+
+def _kind(value: Any) -> str:
+    names = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
+    return names.get(type(value), "number")
