@@ -62,8 +62,8 @@ class Authenticator:
                 "set WATCHCUBE_JWT_SECRET (or WATCHCUBE_JWT_PUBLIC_KEY_FILE): the API refuses "
                 "to start without a way to check tokens (`watchcube demo` makes one up)"
             )
-        if len(settings.jwt_secret) < 16:
-            raise ConfigError("WATCHCUBE_JWT_SECRET must be at least 16 characters")
+        if len(settings.jwt_secret.encode()) < 32:
+            raise ConfigError("WATCHCUBE_JWT_SECRET must be at least 32 bytes (RFC 7518)")
         return cls(settings.jwt_secret, "HS256")
 
     def verify(self, authorization: str | None) -> Principal:

@@ -16,10 +16,11 @@ from __future__ import annotations
 import codecs
 import collections
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import IO, Final
+from typing import BinaryIO, Final, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from watchcube import defaults
@@ -43,6 +44,16 @@ _SKIPPED_NAMES: Final = {
     "survey": "survey answers",
     "other": "other entries",
 }
+
+
+class ByteStream(Protocol):
+    """What the importers read from: a file, or a member of a zip archive."""
+
+    def read(self, size: int, /) -> bytes:
+        """Up to ``size`` bytes; b"" at the end."""
+
+
+Opener = Callable[[], AbstractContextManager[ByteStream]]
 
 
 @dataclass
@@ -105,7 +116,7 @@ def read_history(
     except OSError as exc:
         raise UnreadableFile(f"{source}: cannot read the file ({exc.strerror})") from None
     fmt = sniff(head, source)
-    opener: Callable[[], IO[bytes] | takeout_zip.MemberReader] = partial(path.open, "rb")
+    opener: Opener = partial(_open_file, path)
     if fmt == "takeout-zip":
         selection = takeout_zip.select(path, source, zip_max_bytes)
         source = f"{source}:{selection.member}"
@@ -133,7 +144,9 @@ def sniff(head: bytes, source: str) -> str:
     if not stripped:
         raise UnreadableFile(f"{source}: the file is empty")
     if "\x00" in text:
-        raise UnreadableFile(f"{source}: binary data (a NUL byte at character {text.index(chr(0)) + 1})")
+        raise UnreadableFile(
+            f"{source}: binary data (a NUL byte at character {text.index(chr(0))})"
+        )
     if stripped[0] in "[{":
         return takeout_json.sniff(stripped, source)
     if stripped[0] == "<" and (
@@ -147,7 +160,7 @@ def sniff(head: bytes, source: str) -> str:
 
 
 def _records(
-    opener: Callable[[], IO[bytes] | takeout_zip.MemberReader],
+    opener: Opener,
     fmt: str,
     report: ImportReport,
     timezone: str | None,
@@ -164,16 +177,14 @@ def _records(
                 maker = RecordMaker(report, tagger, stamps.parse)
                 yield from takeout_html.read_records(chunks, maker, stamps, report.source)
             else:
-                yield from records_file.read_records(
-                    chunks, report, ndjson=fmt == "records-ndjson"
-                )
+                yield from records_file.read_records(chunks, report, ndjson=fmt == "records-ndjson")
     except OSError as exc:
         raise UnreadableFile(f"{report.source}: cannot read the file ({exc.strerror})") from None
     if report.records == 0:
         raise NoWatchHistory(f"{report.source}: no watch entries; {report.found()}")
 
 
-def _text_chunks(stream: IO[bytes] | takeout_zip.MemberReader, source: str) -> Iterator[str]:
+def _text_chunks(stream: ByteStream, source: str) -> Iterator[str]:
     """The stream as UTF-8 text, a few megabytes at a time."""
     decoder = codecs.getincrementaldecoder("utf-8-sig")()
     offset = 0
@@ -190,6 +201,10 @@ def _text_chunks(stream: IO[bytes] | takeout_zip.MemberReader, source: str) -> I
             yield text
         if not data:
             return
+
+
+def _open_file(path: Path) -> BinaryIO:
+    return path.open("rb")
 
 
 def _check_timezone(timezone: str) -> None:

@@ -20,9 +20,7 @@ if TYPE_CHECKING:
     from watchcube.ingest import ImportReport
 
 
-def read_records(
-    chunks: Iterable[str], report: ImportReport, *, ndjson: bool
-) -> Iterator[Record]:
+def read_records(chunks: Iterable[str], report: ImportReport, *, ndjson: bool) -> Iterator[Record]:
     """Every record of the file, validated; the first invalid row raises ``UnreadableFile``."""
     rows = _lines(chunks, report.source) if ndjson else _entries(chunks, report.source)
     for where, row in rows:

@@ -55,7 +55,8 @@ class _Window:
                 return self.buf[self.pos : self.pos + 1]
 
     def value(self, entry: int) -> Any:
-        """Decode the JSON value at the current position and move past it."""
+        """Decode the JSON value at the next non-whitespace position and move past it."""
+        self.peek()
         while True:
             try:
                 value, end = _decode(self.buf, self.pos)
@@ -160,8 +161,10 @@ def sniff(head: str, source: str) -> str:
             return "records-json"
         if isinstance(first, dict) and _TAKEOUT_KEYS & first.keys():
             return "takeout-json"
-        found = f"an object with keys {', '.join(sorted(first))}" if isinstance(first, dict) else (
-            f"a {_kind(first)}"
+        found = (
+            f"an object with keys {', '.join(sorted(first))}"
+            if isinstance(first, dict)
+            else (f"a {_kind(first)}")
         )
         raise UnreadableFile(
             f"{source}: entry 1 is {found}: not a Takeout watch history"
@@ -183,8 +186,9 @@ def head_kinds(head: str) -> Counter[str]:
         for _, item in iter_array([head], "head"):
             if isinstance(item, dict) and isinstance(item.get("title"), str):
                 url = item.get("titleUrl")
-                channel_url = _channel(item.get("subtitles"))[1]
-                kinds[classify(url if isinstance(url, str) else None, item["title"], channel_url)[0]] += 1
+                url = url if isinstance(url, str) else None
+                kind, _ = classify(url, item["title"], _channel(item.get("subtitles"))[1])
+                kinds[kind] += 1
     except UnreadableFile:
         pass  # the head ends mid-entry: what was read is enough
     return kinds

@@ -31,6 +31,7 @@ HEAD_BYTES: Final = 64 * 1024  # enough for a few dozen entries of any member
 # Members smaller than this are not held to the compression ratio: tiny files of repeated
 # characters compress absurdly well without being a threat.
 RATIO_MIN_BYTES: Final = 1024 * 1024
+_DRIVE_OR_ROOT = re.compile(r"/|[A-Za-z]:")
 _DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError)
 
 
@@ -71,7 +72,7 @@ def check_safety(infos: list[zipfile.ZipInfo], source: str, max_bytes: int) -> N
     total = 0
     for info in infos:
         name = info.filename.replace("\\", "/")
-        if name.startswith("/") or re.match(r"[A-Za-z]:", name) or ".." in PurePosixPath(name).parts:
+        if _DRIVE_OR_ROOT.match(name) or ".." in PurePosixPath(name).parts:
             raise UnsafeArchive(f"{source}: member {info.filename!r} points outside the archive")
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > RATIO_MIN_BYTES and ratio > defaults.ZIP_MAX_RATIO:

@@ -82,7 +82,7 @@ class ZoneReading:
 
     @property
     def label(self) -> str:
-        """"TRT (+03:00)": what the report shows."""
+        """The abbreviation and its offset, e.g. "TRT (+03:00)"."""
         return f"{self.abbreviation} ({format_offset(self.offset_minutes)})"
 
 
@@ -151,11 +151,11 @@ def _resolve_ambiguous(
     if offset is not None and timezone:
         return ZoneReading(abbreviation, offset)
     if offset is not None:
-        note = f"{abbreviation} is ambiguous ({meanings}); read in {zone}, pass --timezone to choose"
+        note = f"{abbreviation} is ambiguous ({meanings}); read in {zone} (--timezone to choose)"
         return ZoneReading(abbreviation, offset, note)
     note = (
-        f"{abbreviation} is ambiguous ({meanings}) and not used in {zone}; read as UTC,"
-        " pass --timezone to choose"
+        f"{abbreviation} is ambiguous ({meanings}) and not used in {zone}; read as UTC"
+        " (--timezone to choose)"
     )
     return ZoneReading(abbreviation, 0, note)
 
