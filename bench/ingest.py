@@ -25,9 +25,7 @@ from watchcube.ingest import read_history
 from watchcube.ingest.locales import LOCALES, format_html_timestamp, watched_line_html
 from watchcube.ingest.topics import Tagger
 
-_HTML_HEAD = (
-    '<html><head><title>My Activity History</title></head><body><div class="mdl-grid">'
-)
+_HTML_HEAD = '<html><head><title>My Activity History</title></head><body><div class="mdl-grid">'
 _HTML_CELL = (
     '<div class="outer-cell mdl-cell mdl-cell--12-col mdl-shadow--2dp"><div class="mdl-grid">'
     '<div class="header-cell mdl-cell mdl-cell--12-col"><p class="mdl-typography--title">'
@@ -38,7 +36,7 @@ _HTML_CELL = (
     '<div class="content-cell mdl-cell mdl-cell--12-col mdl-typography--caption">'
     "<b>Products:</b><br>&emsp;YouTube<br>{details}</div></div></div>"
 )
-_WORDS = "how to make the best python game review music live news cooking travel".split()
+_WORDS = ("how", "to", "make", "the", "best", "python", "game", "review", "music", "news", "travel")
 
 
 def _entries(count: int) -> list[dict[str, object]]:
@@ -58,7 +56,10 @@ def _entries(count: int) -> list[dict[str, object]]:
             entry["titleUrl"] = f"https://www.youtube.com/watch?v={video}"
             channel = rng.randint(1, 800)
             entry["subtitles"] = [
-                {"name": f"Channel {channel}", "url": f"https://www.youtube.com/channel/UC{channel:022d}"}
+                {
+                    "name": f"Channel {channel}",
+                    "url": f"https://www.youtube.com/channel/UC{channel:022d}",
+                }
             ]
             if rng.random() < 0.01:
                 entry["details"] = [{"name": "From Google Ads"}]
@@ -142,8 +143,10 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         json_path, html_path = _write_files(Path(tmp), args.entries)
-        print(f"{args.entries} entries; JSON {json_path.stat().st_size / 1e6:.1f} MB, "
-              f"HTML {html_path.stat().st_size / 1e6:.1f} MB; best of {args.repeat}")
+        print(
+            f"{args.entries} entries; JSON {json_path.stat().st_size / 1e6:.1f} MB, "
+            f"HTML {html_path.stat().st_size / 1e6:.1f} MB; best of {args.repeat}"
+        )
         for kind, path in (("JSON", json_path), ("HTML", html_path)):
             tagged, n = _best(_ours(path, Tagger.default()), args.repeat)
             bare, _ = _best(_ours(path, Tagger({})), args.repeat)

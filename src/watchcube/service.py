@@ -462,7 +462,7 @@ class Service:
                 )
                 pubsub.subscribe(channel)
                 while not self._closing.is_set():
-                    message = pubsub.get_message(timeout=1.0)
+                    message = pubsub.get_message(timeout=0.2)
                     if message is not None:
                         user_id, version = orjson.loads(message["data"])
                         state = self._users.get(user_id)

@@ -30,6 +30,16 @@ ServiceDep = Annotated[Service, Depends(get_service)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
+def authorized_user(user_id: str, principal: PrincipalDep) -> str:
+    """The ``{user_id}`` of the path, once the caller may act for it (checked before the
+    body is read, so a stranger learns nothing from validation errors)."""
+    principal.authorize(user_id)
+    return user_id
+
+
+UserDep = Annotated[str, Depends(authorized_user)]
+
+
 @lru_cache(maxsize=4096)
 def parse_query_string(raw: bytes) -> tuple[Query, dict[str, str]]:
     """Filters and control parameters of a raw query string (memoized: dashboards repeat)."""

@@ -2,7 +2,7 @@
 
 ``Context`` selects R(f) once and materializes each of its columns only when a type first
 asks for it. Pieces several types use (the daily table, the sessions, the per-channel
-table) are functions decorated with ``shared``: computed at most once per context,
+counts) are functions decorated with ``shared``: computed at most once per context,
 however many types ask. When the date filter is a contiguous row range (local dates never
 decrease along the history) it is a zero-copy slice found by binary search, and the other
 predicates become one boolean mask over that slice.
@@ -13,12 +13,13 @@ from __future__ import annotations
 import functools
 from bisect import bisect_left
 from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final, TypeVar, cast
 
-import polars as pl
+import numpy as np
 
-from watchcube.engine.frame import Frame
+from watchcube.engine.frame import Array, Frame
 from watchcube.filters import Filters
 from watchcube.records import format_instant
 
@@ -34,20 +35,44 @@ class Context:
         self.frame = frame
         self.filters = filters
         self.memo: dict[Hashable, Any] = {}
-        self._columns: dict[str, pl.Series] = {}
-        self._view, self._mask = _select(frame, filters)
-        self.total = self._view.height if self._mask is None else int(self._mask.sum())
+        self._arrays: dict[str, Array] = {}
+        self._low, self._high, self._mask = _select(frame, filters)
+        selected = self._high - self._low
+        self.total = selected if self._mask is None else int(np.count_nonzero(self._mask))
 
-    def column(self, name: str) -> pl.Series:
-        """One column of R(f), in history order."""
-        if name not in self._columns:
-            series = self._view[name]
-            self._columns[name] = series if self._mask is None else series.filter(self._mask)
-        return self._columns[name]
+    def array(self, name: str) -> Array:
+        """One column of R(f) (see ``Frame``), in history order."""
+        if name not in self._arrays:
+            values = self.frame.columns[name][self._low : self._high]
+            self._arrays[name] = values if self._mask is None else values[self._mask]
+        return self._arrays[name]
 
-    def rows(self, *names: str) -> pl.DataFrame:
-        """Some columns of R(f) as a frame (materialized columns are reused, not copied)."""
-        return pl.DataFrame([self.column(name) for name in names])
+    def rows(self) -> Array:
+        """The frame row of each record of R(f)."""
+        if "rows" not in self._arrays:
+            selected = self._high - self._low
+            local = np.arange(selected) if self._mask is None else np.flatnonzero(self._mask)
+            self._arrays["rows"] = local + self._low
+        return self._arrays["rows"]
+
+    def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, evaluated at most once per key in this context."""
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return cast(T, self.memo[key])
+
+    def topic_entries(self) -> tuple[Array, Array, Array]:
+        """(topic code, ``ch``, ``month``) of every distinct topic of every record of R(f)."""
+        return self.cached("topic_entries", self._topic_entries)
+
+    def _topic_entries(self) -> tuple[Array, Array, Array]:
+        frame = self.frame
+        start, end = frame.topic_start[[self._low, self._high]]
+        entries = (frame.topic_code, frame.topic_channel, frame.topic_month)
+        if self._mask is None:
+            return entries[0][start:end], entries[1][start:end], entries[2][start:end]
+        keep = self._mask[frame.topic_row[start:end] - self._low]
+        return entries[0][start:end][keep], entries[1][start:end][keep], entries[2][start:end][keep]
 
 
 def shared(compute: Callable[[Context], T]) -> Callable[[Context], T]:
@@ -55,55 +80,61 @@ def shared(compute: Callable[[Context], T]) -> Callable[[Context], T]:
 
     @functools.wraps(compute)
     def once(ctx: Context) -> T:
-        if compute not in ctx.memo:
-            ctx.memo[compute] = compute(ctx)
-        return cast(T, ctx.memo[compute])
+        return ctx.cached(compute, lambda: compute(ctx))
 
     return once
 
 
+@dataclass(frozen=True, slots=True)
+class Days:
+    """Per local day of R(f) with at least one record, ascending."""
+
+    day: Array
+    month: Array
+    videos: Array
+    est: Array
+
+
 @shared
-def days(ctx: Context) -> pl.DataFrame:
-    """Per local day of R(f), ascending: ``day``, ``month``, ``videos``, ``est``."""
-    return (
-        ctx.rows("day", "month", "est")
-        .group_by("day")
-        .agg(pl.col("month").first(), pl.len().alias("videos"), pl.col("est").sum())
-        .sort("day")
-    )
+def days(ctx: Context) -> Days:
+    """The daily table: one exact pass over R(f) in day order (already so, nearly always)."""
+    day, month, est = ctx.array("day"), ctx.array("month"), ctx.array("est")
+    if not ctx.frame.days_monotonic:
+        order = np.argsort(day, kind="stable")
+        day, month, est = day[order], month[order], est[order]
+    if ctx.total == 0:
+        return Days(day, month, np.zeros(0, np.int64), est)
+    starts = np.flatnonzero(np.diff(day, prepend=day[0] - 1))
+    videos = np.diff(starts, append=len(day))
+    return Days(day[starts], month[starts], videos, np.add.reduceat(est, starts))
 
 
 @shared
 def month_range(ctx: Context) -> list[int]:
     """Every month index from R(f)'s first to its last local month (contiguous)."""
-    if ctx.total == 0:
-        return []
-    months = days(ctx)["month"]
-    return list(range(cast(int, months.min()), cast(int, months.max()) + 1))
+    months = days(ctx).month
+    return list(range(int(months.min()), int(months.max()) + 1)) if len(months) else []
 
 
 @shared
 def slot_counts(ctx: Context) -> list[int]:
     """Records of R(f) per weekday-hour slot (``weekday * 24 + hour``), all 168 slots."""
-    return tally(ctx.column("slot"), 168)
+    return tally_list(ctx.array("slot"), 168)
 
 
-def tally(values: pl.Series, size: int) -> list[int]:
-    """How often each of ``0..size-1`` occurs in ``values``, as a list of ``size`` counts."""
-    counts = [0] * size
-    for value, count in values.value_counts().iter_rows():
-        counts[value] = count
-    return counts
+def tally_list(values: Array, size: int) -> list[int]:
+    """How often each of ``0..size-1`` occurs in ``values``."""
+    return [int(n) for n in np.bincount(values, minlength=size)]
 
 
 def ratio(numerator: int, denominator: int, places: int) -> float:
     """One exact integer division, rounded by Python's ``round``; 0.0 for an empty base."""
-    return round(numerator / denominator, places) if denominator else 0.0
+    return round(int(numerator) / int(denominator), places) if denominator else 0.0
 
 
 def instant(us: int | None) -> str | None:
     """An instant for the JSON result, or null."""
-    return None if us is None else format_instant(us)
+    return None if us is None else format_instant(int(us))
 
 
 def day_number(day: date) -> int:
@@ -113,45 +144,62 @@ def day_number(day: date) -> int:
 
 def day_text(day: int) -> str:
     """``YYYY-MM-DD`` of a frame ``day``."""
-    return date.fromordinal(day + _EPOCH_ORDINAL).isoformat()
+    return date.fromordinal(int(day) + _EPOCH_ORDINAL).isoformat()
 
 
-def _select(frame: Frame, filters: Filters) -> tuple[pl.DataFrame, pl.Series | None]:
+def lookup(size: int, codes: Iterable[int]) -> Array:
+    """A boolean table over ``0..size-1``, true at ``codes``: membership by one gather."""
+    table = np.zeros(size, np.bool_)
+    table[list(codes)] = True
+    return table
+
+
+def _select(frame: Frame, filters: Filters) -> tuple[int, int, Array | None]:
     """R(f) as a row range of the frame plus an optional mask over that range."""
-    table = frame.table
-    low, high = 0, table.height
-    predicates: list[pl.Expr] = []
+    columns = frame.columns
+    low, high = 0, frame.height
     first = None if filters.start is None else day_number(filters.start)
     last = None if filters.end is None else day_number(filters.end)
     if frame.days_monotonic:
         if first is not None:
-            low = int(table["day"].search_sorted(first, "left"))
+            low = int(np.searchsorted(columns["day"], first, "left"))
         if last is not None:
-            high = int(table["day"].search_sorted(last, "right"))
-    else:
-        predicates += [] if first is None else [pl.col("day") >= first]
-        predicates += [] if last is None else [pl.col("day") <= last]
+            high = max(low, int(np.searchsorted(columns["day"], last, "right")))
+    conditions: list[Array] = []
+
+    def view(name: str) -> Array:
+        return columns[name][low:high]
+
+    if not frame.days_monotonic:
+        conditions += [] if first is None else [view("day") >= first]
+        conditions += [] if last is None else [view("day") <= last]
     if not filters.include_ads:
-        predicates.append(~pl.col("is_ad"))
+        conditions.append(~view("is_ad"))
     if filters.products:
-        predicates.append(pl.col("music") == (filters.products == ("youtube_music",)))
+        conditions.append(view("music") == (filters.products == ("youtube_music",)))
     if filters.channels:
-        predicates.append(pl.col("ch").is_in(_codes(frame.channel_ids, filters.channels)))
+        channels = _codes(frame.channel_ids, filters.channels)
+        conditions.append(lookup(len(frame.channel_ids) + 1, channels)[view("ch")])
     if filters.topics:
-        wanted = _codes(frame.topic_names, filters.topics)
-        predicates.append(pl.col("topics").list.eval(pl.element().is_in(wanted)).list.any())
-    view = table.slice(low, max(high - low, 0))
-    if not predicates:
-        return view, None
-    mask = view.select(pl.all_horizontal(predicates)).to_series()
-    return view, None if mask.all() else mask
+        conditions.append(_has_topic(frame, _codes(frame.topic_names, filters.topics), low, high))
+    mask = functools.reduce(np.logical_and, conditions) if conditions else None
+    return low, high, None if mask is None or mask.all() else mask
+
+
+def _has_topic(frame: Frame, codes: list[int], low: int, high: int) -> Array:
+    """Rows ``low..high-1`` having at least one of the topic codes."""
+    start, end = frame.topic_start[[low, high]]
+    hits = lookup(len(frame.topic_names), codes)[frame.topic_code[start:end]]
+    found = np.zeros(high - low, np.bool_)
+    found[frame.topic_row[start:end][hits] - low] = True
+    return found
 
 
 def _codes(vocabulary: tuple[str, ...], wanted: Iterable[str]) -> list[int]:
     """Codes of the wanted values in a sorted vocabulary (absent ones match nothing)."""
     codes = []
     for value in wanted:
-        index = bisect_left(vocabulary, value)
-        if index < len(vocabulary) and vocabulary[index] == value:
-            codes.append(index)
+        code = bisect_left(vocabulary, value)
+        if code < len(vocabulary) and vocabulary[code] == value:
+            codes.append(code)
     return codes

@@ -3,17 +3,23 @@
 ``prepare`` runs once per (user, data_version, timezone, session gap) and does everything
 a query should never redo: the time-zone conversion (the most expensive step), the
 estimated watch time of every record over the whole history, and dictionary encoding of
-channels, videos and topics as integers. Channel and topic codes follow the sorted order of
-their ids, so "ties by id ascending" is simply "ties by code ascending".
+channels, videos and topics as dense integers. Polars does this work; the result is a set
+of contiguous NumPy arrays, because the aggregations are counts over bounded integer
+domains, where ``bincount`` and bitmaps beat hashing by an order of magnitude.
+
+Channel and topic codes follow the sorted order of their ids, so "ties by id ascending"
+is "ties by code ascending". A missing channel or video is the code one past the last.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from watchcube import defaults
@@ -38,24 +44,35 @@ DAY_US: Final = 86_400 * US_PER_SECOND
 HOUR_US: Final = 3_600 * US_PER_SECOND
 FALLBACK_US: Final = defaults.FALLBACK_WATCH_SECONDS * US_PER_SECOND
 EPOCH_WEEKDAY: Final = 3  # 1970-01-01, day 0, was a Thursday
-_CODE: Final = pl.UInt32
+
+Array = npt.NDArray[Any]
 
 
 @dataclass(frozen=True, eq=False)
 class Frame:
     """One user's history, prepared for a time zone and a session gap.
 
-    ``table`` has one row per record in history order: ``ts`` (UTC epoch microseconds),
-    ``day`` (local days since 1970-01-01), ``month`` (local ``year * 12 + month - 1``),
-    ``hour``, ``weekday`` (0 = Monday), ``slot`` (``weekday * 24 + hour``), ``ch``
-    (channel code, null without channel), ``vid`` (video code), ``music`` (product is
-    YouTube Music), ``is_ad``, ``est`` (estimated watch microseconds), ``topics`` (distinct
-    topic codes), ``name`` (the channel name on the record) and ``row`` (its index).
+    ``columns`` holds one array per record field, in history order: ``ts`` (UTC epoch
+    microseconds), ``day`` (local days since 1970-01-01), ``month`` (local
+    ``year * 12 + month - 1``), ``hour``, ``slot`` (``weekday * 24 + hour``, weekday 0 =
+    Monday), ``ch`` (channel code), ``vid`` (video code), ``music`` (product is YouTube
+    Music), ``is_ad``, ``est`` (estimated watch microseconds) and ``tagged`` (has at
+    least one topic). Topics are in compressed
+    rows: the distinct topic codes of record ``i`` are ``topic_code[topic_start[i]:
+    topic_start[i + 1]]``; ``topic_row``, ``topic_channel`` and ``topic_month`` give each
+    entry's record and that record's ``ch`` and ``month``, so topic counts never gather.
     """
 
-    table: pl.DataFrame
+    columns: dict[str, Array]
+    topic_start: Array
+    topic_code: Array
+    topic_row: Array
+    topic_channel: Array
+    topic_month: Array
+    names: pl.Series  # channel name on each record, read only for the few shown
     channel_ids: tuple[str, ...]
     topic_names: tuple[str, ...]
+    videos: int
     timezone: str
     session_gap_minutes: int
     # Local dates never decrease along the history (false only in zones whose clocks
@@ -64,7 +81,7 @@ class Frame:
 
     @property
     def height(self) -> int:
-        return self.table.height
+        return len(self.columns["ts"])
 
     @property
     def gap_us(self) -> int:
@@ -72,8 +89,10 @@ class Frame:
 
     def estimated_bytes(self) -> int:
         """Memory held by the frame, for the cache's budget."""
-        strings = sum(len(text) + 48 for text in self.channel_ids + self.topic_names)
-        return int(self.table.estimated_size()) + strings
+        topics = (self.topic_start, self.topic_code, self.topic_row, self.topic_channel)
+        arrays = [*self.columns.values(), *topics, self.topic_month]
+        strings = sum(len(text) + 56 for text in self.channel_ids + self.topic_names)
+        return sum(a.nbytes for a in arrays) + int(self.names.estimated_size()) + strings
 
 
 def raw_frame_from_records(records: Iterable[Record]) -> pl.DataFrame:
@@ -90,10 +109,8 @@ def raw_frame_from_records(records: Iterable[Record]) -> pl.DataFrame:
         "is_ad": [r.is_ad for r in rows],
         "duration_s": [r.duration_s for r in rows],
     }
-    schema = RAW_SCHEMA | {"watched_at": pl.Int64}
-    frame = pl.DataFrame(columns, schema=schema).with_columns(
-        pl.col("watched_at").cast(RAW_SCHEMA["watched_at"])
-    )
+    frame = pl.DataFrame(columns, schema=RAW_SCHEMA | {"watched_at": pl.Int64})
+    frame = frame.with_columns(pl.col("watched_at").cast(RAW_SCHEMA["watched_at"]))
     return frame.sort(RAW_ORDER, nulls_last=False, maintain_order=True)
 
 
@@ -106,55 +123,80 @@ def prepare(raw: pl.DataFrame, *, timezone: str, session_gap_minutes: int) -> Fr
     _check_zone(timezone)
     if not raw["watched_at"].is_sorted():
         raw = raw.sort(RAW_ORDER, nulls_last=False, maintain_order=True)
-    gap_us = session_gap_minutes * 60 * US_PER_SECOND
     channel_ids = _vocabulary(raw["channel_id"])
     topic_names = _vocabulary(raw["topics"].explode())
-    local_us = (
-        pl.col("watched_at").dt.convert_time_zone(timezone).dt.replace_time_zone(None).dt.epoch()
-    )
-    day = pl.col("local").floordiv(DAY_US)
-    ts = pl.col("watched_at").dt.epoch()
-    gap = ts.shift(-1) - ts
-    table = (
-        raw.lazy()
-        .with_columns(local=local_us)
-        .select(
-            ts=ts.set_sorted(),
-            day=day.cast(pl.Int32),
-            month=_month_index(day.cast(pl.Int32).cast(pl.Date)),
-            hour=pl.col("local").floordiv(HOUR_US).mod(24).cast(pl.Int8),
-            weekday=day.add(EPOCH_WEEKDAY).mod(7).cast(pl.Int8),
-            ch=_encode(pl.col("channel_id"), channel_ids),
-            vid=_encode_dense(pl.col("video_id")),
-            music=pl.col("product") == "youtube_music",
-            is_ad=pl.col("is_ad"),
-            est=pl.when(pl.col("duration_s").is_not_null())
-            .then((pl.col("duration_s") * US_PER_SECOND).round(0).cast(pl.Int64))
-            .when(gap <= gap_us)
-            .then(gap)
-            .otherwise(FALLBACK_US),
-            topics=pl.col("topics")
-            .list.eval(_encode(pl.element(), topic_names).drop_nulls().unique().sort())
-            .cast(pl.List(_CODE)),
-            name=pl.col("channel_name"),
-            row=pl.int_range(pl.len(), dtype=pl.UInt32),
+    video_ids = raw["video_id"].drop_nulls().unique()
+    table = raw.lazy().select(
+        _local_columns(timezone),
+        ch=_encode(pl.col("channel_id"), channel_ids),
+        vid=pl.col("video_id")
+        .replace_strict(
+            video_ids, pl.int_range(video_ids.len(), eager=True), default=video_ids.len()
         )
-        .with_columns(slot=pl.col("weekday").cast(pl.Int16) * 24 + pl.col("hour"))
-        .collect()
+        .cast(pl.Int32),
+        music=pl.col("product") == "youtube_music",
+        is_ad=pl.col("is_ad"),
+        est=_estimated_watch_us(session_gap_minutes * 60 * US_PER_SECOND),
+        topics=pl.col("topics").list.eval(_encode(pl.element(), topic_names).unique().sort()),
     )
+    table = table.unnest("local").collect()
+    topic_counts = table["topics"].list.len().fill_null(0).to_numpy()
+    columns = {
+        name: table[name].to_numpy()
+        for name in ("ts", "day", "month", "hour", "slot", "ch", "vid", "music", "is_ad", "est")
+    }
+    columns["tagged"] = topic_counts > 0
+    topic_row = np.repeat(np.arange(table.height, dtype=np.int32), topic_counts)
     return Frame(
-        table=table,
+        columns=columns,
+        topic_start=np.concatenate(([0], np.cumsum(topic_counts, dtype=np.int64))),
+        topic_code=table["topics"].explode().drop_nulls().to_numpy(),
+        topic_row=topic_row,
+        topic_channel=columns["ch"][topic_row],
+        topic_month=columns["month"][topic_row],
+        names=raw["channel_name"],
         channel_ids=channel_ids,
         topic_names=topic_names,
+        videos=video_ids.len(),
         timezone=timezone,
         session_gap_minutes=session_gap_minutes,
-        days_monotonic=table["day"].is_sorted(),
+        days_monotonic=bool(np.all(np.diff(columns["day"]) >= 0)),
     )
 
 
 def month_text(index: int) -> str:
     """``YYYY-MM`` of a month index (``year * 12 + month - 1``)."""
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def _local_columns(timezone: str) -> pl.Expr:
+    """``ts`` and the local calendar fields, from one time-zone conversion."""
+    at = pl.col("watched_at")
+    local = at.dt.convert_time_zone(timezone).dt.replace_time_zone(None).dt.epoch()
+    day = local.floordiv(DAY_US).cast(pl.Int32)
+    date = day.cast(pl.Date)
+    hour = local.floordiv(HOUR_US).mod(24).cast(pl.Int16)
+    return pl.struct(
+        ts=at.dt.epoch(),
+        day=day,
+        month=(date.dt.year() * 12 + date.dt.month() - 1).cast(pl.Int32),
+        hour=hour,
+        slot=day.add(EPOCH_WEEKDAY).mod(7).cast(pl.Int16) * 24 + hour,
+    ).alias("local")
+
+
+def _estimated_watch_us(gap_us: int) -> pl.Expr:
+    """``duration_s`` if known; else the gap to the next record when it is at most the
+    session gap; else (also for the last record) the fallback of 300 s."""
+    ts = pl.col("watched_at").dt.epoch()
+    gap = ts.shift(-1) - ts
+    return (
+        pl.when(pl.col("duration_s").is_not_null())
+        .then((pl.col("duration_s") * US_PER_SECOND).round(0).cast(pl.Int64))
+        .when(gap <= gap_us)
+        .then(gap)
+        .otherwise(FALLBACK_US)
+    )
 
 
 def _check_zone(timezone: str) -> None:
@@ -169,14 +211,6 @@ def _vocabulary(values: pl.Series) -> tuple[str, ...]:
 
 
 def _encode(values: pl.Expr, vocabulary: tuple[str, ...]) -> pl.Expr:
-    """Codes in the sorted vocabulary's order, so code order is id order."""
-    return values.cast(pl.Enum(vocabulary)).to_physical().cast(_CODE)
-
-
-def _encode_dense(values: pl.Expr) -> pl.Expr:
-    """Distinct integers for distinct values (order irrelevant): only counted, never shown."""
-    return values.rank("dense").cast(_CODE)
-
-
-def _month_index(date: pl.Expr) -> pl.Expr:
-    return (date.dt.year() * 12 + date.dt.month() - 1).cast(pl.Int32)
+    """Codes in the sorted vocabulary's order; a missing value is ``len(vocabulary)``."""
+    codes = values.cast(pl.Enum(vocabulary)).to_physical().cast(pl.Int32)
+    return codes.fill_null(len(vocabulary))

@@ -1,6 +1,6 @@
 """``day_time_heatmap`` and ``viewing_patterns``: when in the week and the day one watches.
 
-Both are read off the 168 weekday-hour counts (one ``value_counts`` over a precomputed
+Both are read off the 168 weekday-hour counts (one ``bincount`` over a precomputed
 small-integer column) and the shared daily table, so neither touches R(f) row by row.
 
 Decisions where DESIGN.md is silent:
@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from typing import Final
 
-import polars as pl
+import numpy as np
 
 from watchcube.engine.context import Context, Data, day_text, days, ratio, slot_counts
-from watchcube.engine.frame import EPOCH_WEEKDAY
+from watchcube.engine.frame import EPOCH_WEEKDAY, Array
 
 BINGE_VIDEOS: Final = 20  # a day with at least this many records is a binge day
 NIGHT_HOURS: Final = 5  # local hours 0, 1, 2, 3 and 4 are night
@@ -37,7 +37,11 @@ def viewing_patterns(ctx: Context) -> Data:
     by_hour = [sum(slots[hour::24]) for hour in range(24)]
     by_weekday = [sum(slots[weekday * 24 : weekday * 24 + 24]) for weekday in range(7)]
     daily = days(ctx)
-    weekdays, weekend_days = _calendar_days(daily["day"])
+    weekdays, weekend_days = _calendar_days(daily.day)
+    busiest = None
+    if len(daily.day):
+        top = int(np.argmax(daily.videos))  # the first maximum: the earliest day
+        busiest = {"date": day_text(daily.day[top]), "videos": int(daily.videos[top])}
     return {
         "by_hour": by_hour,
         "by_weekday": by_weekday,
@@ -46,8 +50,8 @@ def viewing_patterns(ctx: Context) -> Data:
         "peak_hour": _peak(by_hour, ctx.total),
         "peak_weekday": _peak(by_weekday, ctx.total),
         "night_share": ratio(sum(by_hour[:NIGHT_HOURS]), ctx.total, 4),
-        "binge_days": int((daily["videos"] >= BINGE_VIDEOS).sum()),
-        "busiest_day": _busiest(daily),
+        "binge_days": int(np.count_nonzero(daily.videos >= BINGE_VIDEOS)),
+        "busiest_day": busiest,
     }
 
 
@@ -56,18 +60,12 @@ def _peak(counts: list[int], total: int) -> int | None:
     return counts.index(max(counts)) if total else None
 
 
-def _busiest(daily: pl.DataFrame) -> Data | None:
-    if daily.is_empty():
-        return None
-    day, videos = daily.sort(["videos", "day"], descending=[True, False]).select("day", "videos").row(0)
-    return {"date": day_text(day), "videos": videos}
-
-
-def _calendar_days(day_numbers: pl.Series) -> tuple[int, int]:
+def _calendar_days(day_numbers: Array) -> tuple[int, int]:
     """Monday-Friday and Saturday-Sunday calendar days from the first to the last day."""
-    if day_numbers.is_empty():
+    if len(day_numbers) == 0:
         return 0, 0
-    first, last = day_numbers[0], day_numbers[-1]
+    first, last = int(day_numbers[0]), int(day_numbers[-1])
     weeks, rest = divmod(last - first + 1, 7)
-    weekdays = 5 * weeks + sum(1 for day in range(last - rest + 1, last + 1) if (day + EPOCH_WEEKDAY) % 7 < 5)
+    tail = range(last - rest + 1, last + 1)
+    weekdays = 5 * weeks + sum(1 for day in tail if (day + EPOCH_WEEKDAY) % 7 < 5)
     return weekdays, last - first + 1 - weekdays

@@ -1,89 +1,166 @@
 """``channel_relationships``: which channels are watched in the same sessions.
 
 Counting every pair of channels in every session is the most expensive aggregation, and
-only the top ``limit`` edges are returned, so the pair count is restricted to channels
-that can still reach them. A pair is together in at most as many sessions as either
-channel has videos; with T the ``limit``-th largest count among the pairs of the most
-watched channels, no pair involving a channel with fewer than T videos can be returned
-(ties at T included: such a channel is kept). One round over a small candidate set finds
-T; a second round over every channel with at least T videos, if that set is larger, is
+only the top ``limit`` edges are returned, so the count is restricted to channels that can
+still reach them. A pair is together in at most as many sessions as either channel has
+records; with T the ``limit``-th largest count among the pairs of the most watched
+channels, no pair involving a channel with fewer than T records can be returned (a channel
+with exactly T is kept: it could win a tie). One round over a small candidate set finds T;
+a second round over every channel with at least T records, when that set is larger, is
 exact.
 
+Pairs are counted one of two ways, whichever costs less for the data at hand: ANDing
+per-channel session bitsets (few long sessions: dense listening), or enumerating the
+pairs inside each session (many short sessions).
+
 Decisions where DESIGN.md is silent:
-- ``sessions`` of a node counts the sessions of R(f) containing at least one of its
-  records; ``videos`` counts its records in R(f).
+- ``sessions`` of a node counts the sessions of R(f) with at least one of its records;
+  ``videos`` counts its records in R(f).
 - Records without channel take part in sessions but in no pair.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Final
 
-import polars as pl
+import numpy as np
 
-from watchcube.engine.channels import channel_counts, channel_details
+from watchcube.engine.channels import channel_counts, channel_summary
 from watchcube.engine.context import Context, Data, ratio
+from watchcube.engine.counting import distinct_keys, tally
+from watchcube.engine.frame import Array
 from watchcube.engine.sessions import sessions
 
 EDGES_LIMIT: Final = 50
-# Channels tried in the first round, per returned edge: enough on real histories for
-# the second round to be unnecessary, small enough to stay cheap.
+# First-round candidates per returned edge: on real histories enough for the second
+# round to be rare, and small enough to stay cheap.
 CANDIDATES_PER_EDGE: Final = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Pairs:
+    """The top pairs among some candidate channels, in edge order, and each candidate's
+    session count (``sessions[i]`` belongs to ``codes[i]``)."""
+
+    codes: Array
+    sessions: Array
+    source: Array
+    target: Array
+    together: Array
 
 
 def channel_relationships(ctx: Context) -> Data:
     limit = ctx.filters.limit_or(EDGES_LIMIT)
     counts = channel_counts(ctx)
-    candidates = min(counts.height, max(CANDIDATES_PER_EDGE * limit, 16))
-    memberships, edges = _edges(ctx, counts["ch"].head(candidates), limit)
-    if candidates < counts.height:
-        threshold = edges["together"][-1] if edges.height == limit else 1
-        needed = int((counts["videos"] >= threshold).sum())
+    candidates = min(len(counts.codes), max(CANDIDATES_PER_EDGE * limit, 16))
+    pairs = _top_pairs(ctx, counts.codes[:candidates], limit)
+    if candidates < len(counts.codes):
+        threshold = pairs.together[-1] if len(pairs.together) == limit else 1
+        needed = int(np.count_nonzero(counts.videos >= threshold))
         if needed > candidates:
-            memberships, edges = _edges(ctx, counts["ch"].head(needed), limit)
-    per_channel = dict(memberships.group_by("ch").len().iter_rows())
+            pairs = _top_pairs(ctx, counts.codes[:needed], limit)
+    sessions_of = dict(zip(pairs.codes.tolist(), pairs.sessions.tolist(), strict=True))
+    in_edges = set(pairs.source.tolist()) | set(pairs.target.tolist())
+    nodes = [int(code) for code in counts.codes if int(code) in in_edges]
     ids = ctx.frame.channel_ids
-    node_codes = sorted(set(edges["a"]) | set(edges["b"]))
-    details = channel_details(ctx, node_codes)
-    nodes = sorted(node_codes, key=lambda code: (-details[code]["videos"], code))
     return {
         "nodes": [
             {
-                "channel_id": ids[code],
-                "channel_name": details[code]["channel_name"],
-                "videos": details[code]["videos"],
-                "sessions": per_channel[code],
+                "channel_id": row["channel_id"],
+                "channel_name": row["channel_name"],
+                "videos": row["videos"],
+                "sessions": sessions_of[code],
             }
-            for code in nodes
+            for code, row in zip(nodes, channel_summary(ctx, nodes), strict=True)
         ],
         "edges": [
             {
-                "source": ids[a],
-                "target": ids[b],
+                "source": ids[source],
+                "target": ids[target],
                 "sessions_together": together,
-                "jaccard": ratio(together, per_channel[a] + per_channel[b] - together, 4),
+                "jaccard": ratio(
+                    together, sessions_of[source] + sessions_of[target] - together, 4
+                ),
             }
-            for a, b, together in edges.iter_rows()
+            for source, target, together in zip(
+                pairs.source.tolist(), pairs.target.tolist(), pairs.together.tolist(), strict=True
+            )
         ],
     }
 
 
-def _edges(ctx: Context, codes: pl.Series, limit: int) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Distinct (session, channel) rows of the given channels, and their top pair counts.
+def _top_pairs(ctx: Context, codes: Array, limit: int) -> Pairs:
+    """Count the pairs of the candidate channels ``codes`` and keep the first ``limit``."""
+    k = len(codes)
+    table = np.full(len(ctx.frame.channel_ids) + 1, -1, np.int64)
+    table[codes] = np.arange(k)
+    rank = table[ctx.array("ch")]
+    mine = np.flatnonzero(rank >= 0)
+    found = sessions(ctx)
+    # Distinct (session, candidate) memberships, sorted by session then candidate.
+    members = distinct_keys(found.ids[mine], rank[mine], k, groups=len(found.start))
+    member_session, member_rank = np.divmod(members, k)
+    starts = np.flatnonzero(np.diff(member_session, prepend=-1))
+    sizes = np.diff(starts, append=len(members))
+    if _bitsets_are_cheaper(sizes, k):
+        first, second, together = _pairs_by_bitsets(member_rank, starts, sizes, k)
+    else:
+        first, second, together = _pairs_by_enumeration(member_rank, starts, sizes, k)
+    source = np.minimum(codes[first], codes[second])
+    target = np.maximum(codes[first], codes[second])
+    top = np.lexsort((target, source, -together))[:limit]
+    return Pairs(
+        codes=codes,
+        sessions=np.bincount(member_rank, minlength=k),
+        source=source[top],
+        target=target[top],
+        together=together[top],
+    )
 
-    Codes follow id order, so ``a < b`` on codes is ``source < target`` on ids.
-    """
-    memberships = (
-        pl.DataFrame({"session": sessions(ctx).ids, "ch": ctx.column("ch")})
-        .filter(pl.col("ch").is_in(codes.implode()))
-        .unique()
-    )
-    edges = (
-        memberships.join(memberships, on="session", suffix="_b")
-        .filter(pl.col("ch") < pl.col("ch_b"))
-        .group_by(a="ch", b="ch_b")
-        .agg(together=pl.len())
-        .sort(["together", "a", "b"], descending=[True, False, False])
-        .head(limit)
-    )
-    return memberships, edges
+
+def _bitsets_are_cheaper(sizes: Array, k: int) -> bool:
+    """Compare the rough costs of both ways (nanoseconds, measured on a laptop-class CPU)."""
+    words = (np.count_nonzero(sizes >= 2) + 63) // 64
+    pairs = int((sizes * (sizes - 1) // 2).sum())
+    return k * k * words * 0.7 + k * (5000 + 8 * words) < 19 * pairs
+
+
+def _pairs_by_bitsets(
+    member_rank: Array, starts: Array, sizes: Array, k: int
+) -> tuple[Array, Array, Array]:
+    """Co-occurrence counts as popcounts of ANDed per-channel session bitsets, over the
+    sessions with at least two candidates (the others hold no pair)."""
+    shared_sessions = np.flatnonzero(sizes >= 2)
+    in_shared = np.repeat(sizes >= 2, sizes)
+    row = np.repeat(np.arange(len(shared_sessions)), sizes[shared_sessions])
+    width = -(-len(shared_sessions) // 64) * 64
+    incidence = np.zeros((k, width), np.bool_)
+    incidence[member_rank[in_shared], row] = True
+    bits = np.packbits(incidence, axis=1).view(np.uint64)
+    first, second, together = [], [], []
+    for channel in range(k - 1):
+        counts = np.bitwise_count(bits[channel] & bits[channel + 1 :]).sum(axis=1)
+        partners = np.flatnonzero(counts)
+        first.append(np.full(len(partners), channel))
+        second.append(partners + channel + 1)
+        together.append(counts[partners])
+    if not together:
+        empty = np.zeros(0, np.int64)
+        return empty, empty, empty
+    return np.concatenate(first), np.concatenate(second), np.concatenate(together).astype(np.int64)
+
+
+def _pairs_by_enumeration(
+    member_rank: Array, starts: Array, sizes: Array, k: int
+) -> tuple[Array, Array, Array]:
+    """Co-occurrence counts by listing each session's pairs (candidates ascending within a
+    session, so the first of a pair has the lower rank) and tallying them."""
+    end_of_member = np.repeat(starts + sizes, sizes)
+    later = end_of_member - np.arange(len(member_rank)) - 1
+    left = np.repeat(np.arange(len(member_rank)), later)
+    offset = np.arange(len(left)) - np.repeat(np.cumsum(later) - later, later)
+    right = left + 1 + offset
+    keys, together = tally(member_rank[left] * k + member_rank[right], k * k)
+    first, second = np.divmod(keys, k)
+    return first, second, together

@@ -13,57 +13,53 @@ from __future__ import annotations
 
 from typing import Final
 
-import polars as pl
+import numpy as np
 
-from watchcube.engine.context import Context, Data, instant, ratio, tally
+from watchcube.engine.context import Context, Data, instant, ratio, tally_list
+from watchcube.engine.frame import Array
 from watchcube.engine.sessions import sessions
 from watchcube.records import US_PER_SECOND
 
-BUCKETS: Final = (("1", 1, 1), ("2-3", 2, 3), ("4-6", 4, 6), ("7-10", 7, 10), ("11+", 11, None))
+_ANY: Final = 1 << 62
+BUCKETS: Final = (("1", 1, 1), ("2-3", 2, 3), ("4-6", 4, 6), ("7-10", 7, 10), ("11+", 11, _ANY))
 
 
 def session_analysis(ctx: Context) -> Data:
-    table = sessions(ctx).table.with_columns(length=pl.col("end") - pl.col("start"))
-    count = table.height
-    sizes = table["videos"]
+    found = sessions(ctx)
+    ts = ctx.array("ts")
+    start, end = ts[found.start], ts[found.end]
+    length = end - start
+    sizes = found.videos
+    count = len(sizes)
+    longest = None
+    if count:
+        # Longest in time, then most videos, then earliest: lexsort's last key is primary.
+        best = int(np.lexsort((np.arange(count), -sizes, -length))[0])
+        longest = {
+            "start": instant(start[best]),
+            "end": instant(end[best]),
+            "videos": int(sizes[best]),
+        }
     return {
         "sessions": count,
         "avg_videos_per_session": ratio(ctx.total, count, 2),
         "median_videos_per_session": _median(sizes),
-        "avg_session_minutes": ratio(int(table["length"].sum()), count * 60 * US_PER_SECOND, 2),
-        "longest_session": _longest(table),
+        "avg_session_minutes": ratio(int(length.sum()), count * 60 * US_PER_SECOND, 2),
+        "longest_session": longest,
         "histogram": [
-            {"bucket": name, "sessions": _count_between(sizes, low, high)}
+            {"bucket": name, "sessions": int(np.count_nonzero((sizes >= low) & (sizes <= high)))}
             for name, low, high in BUCKETS
         ],
-        "by_start_hour": tally(table["start_hour"], 24),
+        "by_start_hour": tally_list(ctx.array("hour")[found.start], 24),
     }
 
 
-def _median(sizes: pl.Series) -> float:
+def _median(sizes: Array) -> float:
     """The middle size, or the mean of the two middle ones; 0.0 without sessions."""
-    if sizes.is_empty():
+    if len(sizes) == 0:
         return 0.0
-    ordered = sizes.sort()
-    middle = len(ordered) // 2
-    if len(ordered) % 2:
+    middle = len(sizes) // 2
+    ordered = np.partition(sizes, [middle - 1, middle] if len(sizes) > 1 else [middle])
+    if len(sizes) % 2:
         return float(ordered[middle])
     return round((int(ordered[middle - 1]) + int(ordered[middle])) / 2, 2)
-
-
-def _longest(table: pl.DataFrame) -> Data | None:
-    """Longest in time, then most videos, then earliest."""
-    if table.is_empty():
-        return None
-    longest = table.filter(pl.col("length") == pl.col("length").max())
-    fullest = longest.filter(pl.col("videos") == pl.col("videos").max()).row(0, named=True)
-    return {
-        "start": instant(fullest["start"]),
-        "end": instant(fullest["end"]),
-        "videos": fullest["videos"],
-    }
-
-
-def _count_between(sizes: pl.Series, low: int, high: int | None) -> int:
-    inside = sizes >= low if high is None else sizes.is_between(low, high)
-    return int(inside.sum())

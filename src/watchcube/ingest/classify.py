@@ -17,7 +17,6 @@ skipped entries), and to strip "Watched " from a JSON title.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
@@ -51,8 +50,16 @@ _SKIP_LABELS: Final = (
     (("answered survey", "a répondu", "umfrage", "encuesta", "pesquisa", "enquête"), "survey"),
     (("searched", "a recherché", "gesucht", "buscaste", "pesquisou", "gezocht"), "search"),
 )
-_PREFIXES = tuple(sorted({loc.watched_prefix for loc in LOCALES.values() if loc.watched_prefix}))
-_SUFFIXES = tuple(sorted({loc.watched_suffix for loc in LOCALES.values() if loc.watched_suffix}))
+_PREFIXES = sorted(
+    {re.escape(loc.watched_prefix) for loc in LOCALES.values() if loc.watched_prefix}
+)
+_SUFFIXES = sorted(
+    {re.escape(loc.watched_suffix) for loc in LOCALES.values() if loc.watched_suffix}
+)
+_VERB = re.compile(
+    rf"(?:{'|'.join(_PREFIXES)})\s+(?P<after>.*)|(?P<before>.*?)\s*(?:{'|'.join(_SUFFIXES)})",
+    re.DOTALL,
+)
 
 
 def video_id(url: str) -> str | None:
@@ -72,13 +79,11 @@ def link_kind(url: str) -> str:
 
 def strip_watched_verb(text: str) -> str | None:
     """The text without a "watched" verb of any known language; None when it has none."""
-    for prefix in _PREFIXES:
-        if text.startswith(prefix) and text[len(prefix) : len(prefix) + 1].isspace():
-            return text[len(prefix) + 1 :].strip()
-    for suffix in _SUFFIXES:
-        if text.endswith(suffix):
-            return text[: -len(suffix)].strip()
-    return None
+    match = _VERB.fullmatch(text)
+    if match is None:
+        return None
+    after = match["after"]
+    return (after if after is not None else match["before"]).strip()
 
 
 def classify(url: str | None, text: str, channel_url: str | None) -> tuple[str, str | None]:
@@ -103,10 +108,8 @@ def _skip_label(text: str) -> str:
 
 
 def clean_text(text: str) -> str:
-    """HTML-unescaped text with every whitespace run (line breaks included) as one space."""
-    if "&" in text:
-        text = html.unescape(text)
-    if "  " in text or "\n" in text or "\xa0" in text or "\t" in text or text[-1:] == " ":
+    """The text with every whitespace run (line breaks included) as one space, trimmed."""
+    if "  " in text or "\n" in text or "\xa0" in text or text[:1] == " " or text[-1:] == " ":
         text = " ".join(text.split())
     return text[:MAX_TEXT]
 

@@ -30,13 +30,9 @@ from watchcube.records import Record
 CELL_MARKER: Final = '<div class="outer-cell'
 # A cell may not be larger than this (real ones are under 10 kB): bounds the buffered text.
 MAX_CELL_CHARS: Final = 4 * 1024 * 1024
-_CELL = re.compile(
-    r'mdl-typography--title">(?P<header>.*?)<(?:br|/p)'
-    r'.*?mdl-typography--body-1">(?P<body>.*?)</div>'
-    r'(?:.*?mdl-typography--caption">(?P<caption>.*?)</div>)?',
-    re.DOTALL,
-)
-_BR = re.compile(r"<br\s*/?>")
+_HEADER: Final = ('mdl-typography--title">', "<")
+_BODY: Final = ('mdl-typography--body-1">', "</div>")
+_CAPTION: Final = ('mdl-typography--caption">', "</div>")
 _LINK = re.compile(r'<a\s+href="(?P<url>[^"]*)"[^>]*>(?P<text>.*?)</a>', re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
 _DETAILS = re.compile(
@@ -80,33 +76,45 @@ def iter_cells(chunks: Iterable[str], source: str) -> Iterator[str]:
 
 def parse_cell(cell: str) -> Cell | None:
     """The parts of one cell, or None when it does not have the Takeout layout."""
-    match = _CELL.search(cell)
-    if match is None:
+    header, at = _between(cell, _HEADER, 0)
+    body, at = _between(cell, _BODY, at)
+    if header is None or body is None:
         return None
-    lines = _BR.split(match["body"])
+    lines = body.split("<br>")
     if len(lines) < 2:
         return None
-    first = lines[0]
+    first, time = lines[0], lines[-1]
     link = _LINK.search(first)
     channel = next((found for line in lines[1:-1] if (found := _LINK.search(line))), None)
-    caption = match["caption"]
+    caption, _ = _between(cell, _CAPTION, at)
     return Cell(
-        header=clean_text(_TAG.sub("", match["header"])),
-        text=clean_text(_TAG.sub("", first)),
+        header=header.strip(),
+        text=first if link else clean_text(_unescape(_TAG.sub("", first))),
         url=_href(link),
-        title=link["text"] if link else None,
-        channel_name=channel["text"] if channel else None,
+        title=_unescape(link["text"]) if link else None,
+        channel_name=_unescape(channel["text"]) if channel else None,
         channel_url=_href(channel),
         is_ad=bool(caption and _DETAILS.search(caption)),
-        time=_TAG.sub("", lines[-1]),
+        time=_TAG.sub("", time) if "<" in time else time,
     )
 
 
+def _between(text: str, markers: tuple[str, str], start: int) -> tuple[str | None, int]:
+    """The text between the two markers after ``start``, and where it ends."""
+    begin = text.find(markers[0], start)
+    if begin < 0:
+        return None, start
+    begin += len(markers[0])
+    end = text.find(markers[1], begin)
+    return (text[begin:end], end) if end >= 0 else (None, start)
+
+
 def _href(link: re.Match[str] | None) -> str | None:
-    if link is None:
-        return None
-    url = link["url"]
-    return html.unescape(url) if "&" in url else url
+    return _unescape(link["url"]) if link else None
+
+
+def _unescape(text: str) -> str:
+    return html.unescape(text) if "&" in text else text
 
 
 def read_records(

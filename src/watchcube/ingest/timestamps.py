@@ -22,7 +22,7 @@ from watchcube.ingest.locales import LOCALES, Locale
 
 _US: Final = 1_000_000
 _EPOCH_DAY: Final = date(1970, 1, 1).toordinal()
-_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?Z")
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @cache
@@ -32,14 +32,14 @@ def _epoch_day(year: int, month: int, day: int) -> int:
 
 def parse_json_time(text: str) -> int:
     """A JSON ``time`` ("2021-12-30T17:18:01.492Z") as epoch microseconds; ValueError if not."""
-    match = _ISO.fullmatch(text)
-    if match is None:
-        raise ValueError(f"not an ISO-8601 UTC time: {text!r}")
-    year, month, day, hour, minute, second, fraction = match.groups()
-    days = _epoch_day(int(year), int(month), int(day))
-    seconds = days * 86_400 + int(hour) * 3600 + int(minute) * 60 + int(second)
-    micro = int(fraction.ljust(6, "0")) if fraction else 0
-    return seconds * _US + micro
+    try:
+        moment = datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        raise ValueError(f"not an ISO-8601 time: {text!r}") from None
+    if moment.tzinfo is None:
+        raise ValueError(f"an ISO-8601 time without a zone: {text!r}")
+    delta = moment - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * _US + delta.microseconds
 
 
 # Abbreviations with one meaning, in minutes east of UTC (German and a few other localized
@@ -205,30 +205,25 @@ class HtmlTimestamps:
     def __init__(self, timezone: str | None) -> None:
         self.timezone = timezone
         self.zones: dict[str, ZoneReading] = {}
-        self._order: list[Locale] = list(LOCALES.values())
-        self._months = {locale.code: locale.month_numbers() for locale in self._order}
+        # (locale, pattern, month names) in the order to try: the last that worked first
+        self._order = [
+            (locale, locale_pattern(locale), locale.month_numbers()) for locale in LOCALES.values()
+        ]
 
     def parse(self, text: str) -> int:
         """The instant of one HTML timestamp as epoch microseconds; ValueError if unreadable."""
-        for index, locale in enumerate(self._order):
-            match = locale_pattern(locale).fullmatch(text)
+        for index, (locale, pattern, months) in enumerate(self._order):
+            match = pattern.fullmatch(text)
             if match is None:
                 continue
             fields = match.groupdict()
-            month = self._month(locale, fields)
+            month = _month(months, fields)
             if month is None:
                 continue
             if index:  # most files use one locale: try the one that worked first next time
                 self._order.insert(0, self._order.pop(index))
             return self._instant(locale, fields, month)
         raise ValueError(f"unrecognized timestamp {' '.join(text.split())!r}")
-
-    def _month(self, locale: Locale, fields: dict[str, str | None]) -> int | None:
-        name = fields.get("mon")
-        if name is None:
-            number = int(fields["month"] or 0)
-            return number if 1 <= number <= 12 else None
-        return self._months[locale.code].get(name.casefold().rstrip("."))
 
     def _instant(self, locale: Locale, fields: dict[str, str | None], month: int) -> int:
         hour = int(fields["hour"] or 0)
@@ -250,3 +245,11 @@ class HtmlTimestamps:
         if reading is None:
             reading = self.zones[abbreviation] = resolve_zone(abbreviation, self.timezone)
         return reading
+
+
+def _month(months: dict[str, int], fields: dict[str, str | None]) -> int | None:
+    name = fields.get("mon")
+    if name is None:
+        number = int(fields["month"] or 0)
+        return number if 1 <= number <= 12 else None
+    return months.get(name.casefold().rstrip("."))

@@ -33,7 +33,7 @@ from watchcube.errors import ConfigError
 
 DEFAULT_FILE: Final = Path(__file__).with_name("topics.json")
 _WORD = re.compile(r"\w+[+#]*")
-_CACHE_SIZE: Final = 65_536  # distinct (title, channel) pairs remembered: rewatches are common
+_CACHE_SIZE: Final = 16_384  # channel names remembered: a history has a few thousand
 
 
 def _words(text: str) -> list[str]:
@@ -45,13 +45,16 @@ class Tagger:
 
     def __init__(self, topics: Mapping[str, Sequence[str]]) -> None:
         self.topics = {topic: tuple(keywords) for topic, keywords in topics.items()}
-        # first word -> [(following words, topic)], so each title word costs one lookup
-        self._index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        # first word -> [(" whole phrase " or None for one word, topic)]: a title costs one
+        # set intersection, and a phrase one substring test
+        self._index: dict[str, list[tuple[str | None, str]]] = {}
         for topic, keywords in self.topics.items():
             for keyword in keywords:
-                first, *rest = _words(keyword)
-                self._index.setdefault(first, []).append((tuple(rest), topic))
-        self._cached = lru_cache(maxsize=_CACHE_SIZE)(self._tag)
+                words = _words(keyword)
+                phrase = f" {' '.join(words)} " if len(words) > 1 else None
+                self._index.setdefault(words[0], []).append((phrase, topic))
+        self._firsts = frozenset(self._index)
+        self._channel_topics = lru_cache(maxsize=_CACHE_SIZE)(self._topics)
 
     @classmethod
     def default(cls) -> Tagger:
@@ -72,20 +75,23 @@ class Tagger:
 
     def tag(self, title: str, channel_name: str | None) -> tuple[str, ...]:
         """The topics whose keywords occur in the title or channel name, sorted, unique."""
-        return self._cached(title, channel_name)
+        topics = self._topics(title)
+        if channel_name:
+            topics |= self._channel_topics(channel_name)
+        return tuple(sorted(topics)) if topics else ()
 
-    def _tag(self, title: str, channel_name: str | None) -> tuple[str, ...]:
+    def _topics(self, text: str) -> frozenset[str]:
+        words = _words(text)
         found: set[str] = set()
-        for text in (title, channel_name):
-            if not text:
-                continue
-            words = _words(text)
-            for position, word in enumerate(words):
-                for rest, topic in self._index.get(word, ()):
-                    end = position + 1 + len(rest)
-                    if not rest or tuple(words[position + 1 : end]) == rest:
-                        found.add(topic)
-        return tuple(sorted(found))
+        joined = ""
+        for first in self._firsts.intersection(words):
+            for phrase, topic in self._index[first]:
+                if phrase is not None:
+                    joined = joined or f" {' '.join(words)} "
+                    if phrase not in joined:
+                        continue
+                found.add(topic)
+        return frozenset(found)
 
 
 @cache

@@ -7,5 +7,6 @@ it as portable NDJSON or as a Google Takeout export (JSON, "My Activity" HTML, o
 from __future__ import annotations
 
 from watchcube.synth.generator import generate
+from watchcube.synth.writers import FORMATS, write
 
-__all__ = ["generate"]
+__all__ = ["FORMATS", "generate", "write"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -99,55 +100,38 @@ def generate(
     duplicates = records // DUPLICATE_EVERY
     ads = round(records * AD_SHARE)
     views = _Views(rng, records - ads - duplicates, first_day, days, zone)
-    columns = _concat(views.columns(rng), _ads(rng, views, ads))
+    columns = views.columns(rng).concat(_ads(rng, views, ads))
     if duplicates:
-        columns = _concat(
-            columns, _take(columns, rng.integers(0, records - duplicates, duplicates))
-        )
-    return _records(_take(columns, np.argsort(columns.at_ms, kind="stable")))
+        columns = columns.concat(columns.take(rng.integers(0, records - duplicates, duplicates)))
+    return _records(columns.take(np.argsort(columns.at_ms, kind="stable")))
 
 
+@dataclass(frozen=True, slots=True)
 class _Columns:
     """The records as parallel arrays (object arrays hold Python values or ``None``)."""
 
-    def __init__(
-        self,
-        at_ms: Ints,
-        title: Objects,
-        video_id: Objects,
-        channel_id: Objects,
-        channel_name: Objects,
-        product: Objects,
-        topics: Objects,
-        is_ad: Bools,
-        duration: Objects,
-    ) -> None:
-        self.at_ms, self.title, self.video_id = at_ms, title, video_id
-        self.channel_id, self.channel_name, self.product = channel_id, channel_name, product
-        self.topics, self.is_ad, self.duration = topics, is_ad, duration
+    at_ms: Ints
+    title: Objects
+    video_id: Objects
+    channel_id: Objects
+    channel_name: Objects
+    product: Objects
+    topics: Objects
+    is_ad: Bools
+    duration: Objects
 
-    def arrays(self) -> tuple[npt.NDArray[np.generic], ...]:
-        return (
-            self.at_ms,
-            self.title,
-            self.video_id,
-            self.channel_id,
-            self.channel_name,
-            self.product,
-            self.topics,
-            self.is_ad,
-            self.duration,
+    def take(self, index: Ints) -> _Columns:
+        """The rows at ``index``, in that order."""
+        return _Columns(**{f.name: getattr(self, f.name)[index] for f in fields(self)})
+
+    def concat(self, other: _Columns) -> _Columns:
+        """These rows followed by ``other``'s."""
+        return _Columns(
+            **{
+                f.name: np.concatenate([getattr(self, f.name), getattr(other, f.name)])
+                for f in fields(self)
+            }
         )
-
-
-def _take(columns: _Columns, index: Ints) -> _Columns:
-    return _Columns(*(array[index] for array in columns.arrays()))
-
-
-def _concat(first: _Columns, second: _Columns) -> _Columns:
-    return _Columns(
-        *(np.concatenate([a, b]) for a, b in zip(first.arrays(), second.arrays(), strict=True))
-    )
 
 
 class _Channels:
@@ -356,7 +340,7 @@ def _local_times(
     last_s = day0_s + days * _DAY_S - 1
     overflow = np.maximum(0, start_s + offset[first + lengths - 1] - last_s)
     start_s = start_s - overflow
-    seconds = np.repeat(start_s, lengths) + offset
+    seconds: Ints = np.repeat(start_s, lengths) + offset
     return seconds * 1000 + rng.integers(0, 1000, count)
 
 
@@ -447,8 +431,9 @@ def _ids(
 
 
 def _zipf(count: int) -> Floats:
-    weight = 1.0 / (np.arange(count) + 1 + ZIPF_OFFSET) ** ZIPF_EXPONENT
-    return weight / weight.sum()
+    weight = 1.0 / (np.arange(count, dtype=np.float64) + 1 + ZIPF_OFFSET) ** ZIPF_EXPONENT
+    normalised: Floats = weight / weight.sum()
+    return normalised
 
 
 def _drifting_ranks(rng: np.random.Generator, count: int, eras: int) -> Ints:
@@ -456,13 +441,14 @@ def _drifting_ranks(rng: np.random.Generator, count: int, eras: int) -> Ints:
     base = np.log(np.arange(count) + 1 + ZIPF_OFFSET)
     order = [np.arange(count)]
     for _ in range(eras - 1):
-        order.append(np.argsort(base + rng.normal(0, 0.35, count), kind="stable")[order[-1]])
+        order.append(order[-1][np.argsort(base + rng.normal(0, 0.35, count), kind="stable")])
     return np.stack(order).astype(np.int64)
 
 
 def _cdf(weights: tuple[float, ...]) -> Floats:
     cumulative = np.cumsum(weights)
-    return cumulative / cumulative[-1]
+    normalised: Floats = cumulative / cumulative[-1]
+    return normalised
 
 
 def _object_array(values: Sequence[object]) -> Objects:

@@ -49,7 +49,7 @@ SEARCH_CONTROL: Final = "YouTube search history"
 PAGE_TITLE: Final = "My Activity History"
 
 # Gson's HTML-safe escaping, applied on top of standard JSON string escaping.
-_GSON: Final = str.maketrans({c: f"\\u{ord(c):04x}" for c in "<>&='\u2028\u2029"})
+_GSON_ESCAPES: Final = tuple((c, f"\\u{ord(c):04x}") for c in "<>&='\u2028\u2029")
 _NAIVE_EPOCH: Final = datetime(1970, 1, 1)
 # The page's own style rules as Takeout writes them (the 140 kB Material Design Lite
 # stylesheet it inlines before them is left out: it changes no content).
@@ -102,7 +102,11 @@ class Search:
 
 def gson_string(text: str) -> str:
     """``text`` as a JSON string literal, escaped the way Takeout's Gson escapes it."""
-    return orjson.dumps(text).decode().translate(_GSON)
+    literal = orjson.dumps(text).decode()
+    for character, escape in _GSON_ESCAPES:
+        if character in literal:
+            literal = literal.replace(character, escape)
+    return literal
 
 
 def html_text(text: str) -> str:

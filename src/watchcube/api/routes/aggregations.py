@@ -14,7 +14,7 @@ from fastapi import APIRouter, Path, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from watchcube.api.deps import FILTER_PARAMETERS_DOC, PrincipalDep, QueryDep, ServiceDep
+from watchcube.api.deps import FILTER_PARAMETERS_DOC, QueryDep, ServiceDep, UserDep
 from watchcube.engine.registry import TYPES
 from watchcube.errors import InvalidFilter
 from watchcube.service import Query, Served, Service
@@ -79,13 +79,11 @@ def _timing(served: Sequence[Served]) -> str:
 )
 async def get_aggregation(
     request: Request,
-    user_id: str,
+    user_id: UserDep,
     aggregation_type: TypeName,
-    principal: PrincipalDep,
     service: ServiceDep,
     parsed: QueryDep,
 ) -> Response:
-    principal.authorize(user_id)
     query, control = parsed
     served = (await _serve(service, user_id, query, (aggregation_type,), control))[aggregation_type]
     return _respond(request, served.body, served.etag, _timing([served]))
@@ -115,12 +113,10 @@ async def get_aggregation(
 )
 async def get_dashboard(
     request: Request,
-    user_id: str,
-    principal: PrincipalDep,
+    user_id: UserDep,
     service: ServiceDep,
     parsed: QueryDep,
 ) -> Response:
-    principal.authorize(user_id)
     query, control = parsed
     types = _types(control.get("types"))
     served = await _serve(service, user_id, query, types, control)

@@ -12,7 +12,7 @@ from fastapi import APIRouter, File, Query, Request, UploadFile
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from watchcube.api.deps import PrincipalDep, ServiceDep
+from watchcube.api.deps import ServiceDep, UserDep
 from watchcube.errors import InvalidInput, InvalidRecords, PayloadTooLarge
 from watchcube.records import records_from_rows
 
@@ -88,10 +88,7 @@ def _rows(body: bytes) -> list[Any]:
         }
     },
 )
-async def post_records(
-    request: Request, user_id: str, principal: PrincipalDep, service: ServiceDep
-) -> WriteOut:
-    principal.authorize(user_id)
+async def post_records(request: Request, user_id: UserDep, service: ServiceDep) -> WriteOut:
     limit = service.settings.upload_max_bytes
     body = bytearray()
     async for chunk in request.stream():
@@ -115,15 +112,13 @@ async def post_records(
 )
 async def post_import(
     request: Request,
-    user_id: str,
-    principal: PrincipalDep,
+    user_id: UserDep,
     service: ServiceDep,
     file: Annotated[UploadFile, File(description="Takeout zip/JSON/HTML or records file")],
     timezone: Annotated[
         str | None, Query(description="IANA zone for an ambiguous HTML zone abbreviation")
     ] = None,
 ) -> ImportOut:
-    principal.authorize(user_id)
     limit = service.settings.upload_max_bytes
     with tempfile.TemporaryDirectory(prefix="watchcube-upload-") as folder:
         path = Path(folder) / Path(file.filename or "upload").name
@@ -144,13 +139,11 @@ async def post_import(
     summary="Delete the records on local dates start..end (inclusive; at least one is needed)",
 )
 async def delete_records(
-    user_id: str,
-    principal: PrincipalDep,
+    user_id: UserDep,
     service: ServiceDep,
     start: date | None = None,
     end: date | None = None,
 ) -> DeleteOut:
-    principal.authorize(user_id)
     if start is None and end is None:
         raise InvalidInput("start or end is required (to delete everything, give start only)")
     result = await run_in_threadpool(service.delete_records, user_id, start, end)

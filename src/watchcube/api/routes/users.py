@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from watchcube.api.deps import PrincipalDep, ServiceDep
+from watchcube.api.deps import ServiceDep, UserDep
 
 router = APIRouter(tags=["users"])
 
@@ -35,8 +35,7 @@ class StatusOut(BaseModel):
 
 
 @router.get("/v1/users/{user_id}/settings", response_model=SettingsOut)
-async def get_settings(user_id: str, principal: PrincipalDep, service: ServiceDep) -> SettingsOut:
-    principal.authorize(user_id)
+async def get_settings(user_id: UserDep, service: ServiceDep) -> SettingsOut:
     user = await run_in_threadpool(service.user, user_id, fresh=True)
     return SettingsOut(
         timezone=user.settings.timezone,
@@ -47,12 +46,10 @@ async def get_settings(user_id: str, principal: PrincipalDep, service: ServiceDe
 
 @router.put("/v1/users/{user_id}/settings", response_model=SettingsOut)
 async def put_settings(
-    user_id: str,
-    principal: PrincipalDep,
+    user_id: UserDep,
     service: ServiceDep,
     change: Annotated[SettingsIn, Body()],
 ) -> SettingsOut:
-    principal.authorize(user_id)
     user = await run_in_threadpool(
         service.change_settings,
         user_id,
@@ -67,6 +64,5 @@ async def put_settings(
 
 
 @router.get("/v1/users/{user_id}/status", response_model=StatusOut)
-async def get_status(user_id: str, principal: PrincipalDep, service: ServiceDep) -> StatusOut:
-    principal.authorize(user_id)
+async def get_status(user_id: UserDep, service: ServiceDep) -> StatusOut:
     return StatusOut(**await run_in_threadpool(service.status, user_id))
