@@ -1,7 +1,7 @@
 """Import speed: watchcube's Takeout parsers against google-takeout-parser on the same files.
 
-Writes a synthetic Takeout JSON and HTML export (``watchcube.synth`` when it exists, else the
-small generator below), then times, in one run, best of ``--repeat``:
+Writes a synthetic Takeout JSON and HTML export of the same history (``watchcube.synth``,
+en-US, timestamps in UTC), then times, in one run, best of ``--repeat``:
 
 - watchcube ``read_history`` to the last record, with the shipped topic tagger and without,
 - google-takeout-parser 0.1.13 (``_parse_json_activity`` / ``_parse_html_activity``).
@@ -12,97 +12,24 @@ Usage: ``python bench/ingest.py [--entries 100000] [--repeat 3]``. Prints entrie
 from __future__ import annotations
 
 import argparse
-import html
-import json
-import random
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from watchcube.ingest import read_history
-from watchcube.ingest.locales import LOCALES, format_html_timestamp, watched_line_html
 from watchcube.ingest.topics import Tagger
-
-_HTML_HEAD = '<html><head><title>My Activity History</title></head><body><div class="mdl-grid">'
-_HTML_CELL = (
-    '<div class="outer-cell mdl-cell mdl-cell--12-col mdl-shadow--2dp"><div class="mdl-grid">'
-    '<div class="header-cell mdl-cell mdl-cell--12-col"><p class="mdl-typography--title">'
-    "{header}<br></p></div>"
-    '<div class="content-cell mdl-cell mdl-cell--6-col mdl-typography--body-1">{body}</div>'
-    '<div class="content-cell mdl-cell mdl-cell--6-col mdl-typography--body-1 '
-    'mdl-typography--text-right"></div>'
-    '<div class="content-cell mdl-cell mdl-cell--12-col mdl-typography--caption">'
-    "<b>Products:</b><br>&emsp;YouTube<br>{details}</div></div></div>"
-)
-_WORDS = ("how", "to", "make", "the", "best", "python", "game", "review", "music", "news", "travel")
-
-
-def _entries(count: int) -> list[dict[str, object]]:
-    """``count`` Takeout-shaped JSON entries, newest first, ~2% removed, ~1% ads."""
-    rng = random.Random(7)
-    moment = datetime(2024, 6, 1, tzinfo=UTC)
-    entries: list[dict[str, object]] = []
-    for index in range(count):
-        moment -= timedelta(seconds=rng.randint(20, 5000), milliseconds=rng.randint(0, 999))
-        stamp = moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-        entry: dict[str, object] = {"header": "YouTube", "time": stamp, "products": ["YouTube"]}
-        if rng.random() < 0.02:
-            entry["title"] = "Watched a video that has been removed"
-        else:
-            video = "".join(rng.choices("abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123456789-_", k=11))
-            entry["title"] = "Watched " + " ".join(rng.choices(_WORDS, k=6)) + f" #{index}"
-            entry["titleUrl"] = f"https://www.youtube.com/watch?v={video}"
-            channel = rng.randint(1, 800)
-            entry["subtitles"] = [
-                {
-                    "name": f"Channel {channel}",
-                    "url": f"https://www.youtube.com/channel/UC{channel:022d}",
-                }
-            ]
-            if rng.random() < 0.01:
-                entry["details"] = [{"name": "From Google Ads"}]
-        entry["activityControls"] = ["YouTube watch history"]
-        entries.append(entry)
-    return entries
-
-
-def _html(entries: list[dict[str, object]]) -> str:
-    """The HTML export of the same entries (en-US, UTC, a plain space before AM/PM so that
-    google-takeout-parser can read the timestamps too)."""
-    locale = LOCALES["en-US"]
-    cells = [_HTML_HEAD]
-    for entry in entries:
-        title = str(entry["title"]).removeprefix("Watched ")
-        at = datetime.fromisoformat(str(entry["time"])).replace(tzinfo=None)
-        stamp = format_html_timestamp(locale, at, "UTC").replace("\u202f", " ")
-        if "titleUrl" in entry:
-            link = f'<a href="{entry["titleUrl"]}">{html.escape(title)}</a>'
-            lines = [watched_line_html(locale, link)]
-            channel = entry["subtitles"][0]  # type: ignore[index]
-            lines.append(f'<a href="{channel["url"]}">{html.escape(channel["name"])}</a>')
-        else:
-            lines = [str(entry["title"])]
-        details = "<b>Details:</b><br>&emsp;From Google Ads<br>" if "details" in entry else ""
-        body = "<br>".join([*lines, stamp])
-        cells.append(_HTML_CELL.format(header="YouTube", body=body, details=details))
-    cells.append("</div></body></html>")
-    return "".join(cells)
+from watchcube.synth import generate, write
 
 
 def _write_files(folder: Path, count: int) -> tuple[Path, Path]:
-    try:
-        from watchcube import synth  # type: ignore[attr-defined]  # written by another team
-    except ImportError:
-        synth = None
+    history = generate(count, seed=1)
     json_path, html_path = folder / "watch-history.json", folder / "watch-history.html"
-    if synth is not None and hasattr(synth, "write_takeout_pair"):
-        synth.write_takeout_pair(json_path, html_path, entries=count)
-        return json_path, html_path
-    entries = _entries(count)
-    json_path.write_text(json.dumps(entries, indent=2).replace("=", "\\u003d"), encoding="utf-8")
-    html_path.write_text(_html(entries), encoding="utf-8")
+    write(history, json_path, "takeout-json")
+    write(history, html_path, "takeout-html", zone_abbreviation="UTC")
+    # google-takeout-parser rejects U+202F before AM/PM (every export since 2023 has it):
+    # a plain space lets it read every timestamp, so both parsers do their full work.
+    html_path.write_bytes(html_path.read_bytes().replace("\u202f".encode(), b" "))
     return json_path, html_path
 
 

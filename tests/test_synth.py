@@ -115,6 +115,7 @@ def test_edge_sizes() -> None:
     [
         ({"records": -1}, "records"),
         ({"records": 10, "timezone": "Mars/Base"}, "time zone"),
+        ({"records": 10, "timezone": "Europe"}, "time zone"),
         ({"records": 10, "years": 0}, "years"),
     ],
 )
@@ -380,6 +381,11 @@ def test_bad_options_are_rejected_before_writing(
     with pytest.raises(InvalidInput, match=message):
         write([one_cell()], tmp_path / "out", fmt, **options)  # type: ignore[arg-type]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unwritable_path_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match="cannot write"):
+        write([one_cell()], tmp_path / "missing" / "h.json", "takeout-json")
 
 
 def test_a_failed_write_leaves_nothing_behind(tmp_path: Path) -> None:

@@ -30,6 +30,7 @@ PARAMETERS: Final = frozenset(
     {"start", "end", "year", "quarter", "month", "channels", "topics", "products"}
     | {"include_ads", "limit"}
 )
+_LISTS: Final = frozenset({"channels", "topics", "products"})
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _INT = re.compile(r"\d{1,9}")
 _TRUE, _FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off"}
@@ -105,7 +106,7 @@ def parse(params: Mapping[str, ParamValue]) -> Filters:
             f"{unknown[0]}: unknown filter parameter (known: {', '.join(sorted(PARAMETERS))})"
         )
     values = {name: _strings(value) for name, value in params.items()}
-    single = {name: _single(name, texts) for name, texts in values.items()}
+    single = {name: _single(name, texts) for name, texts in values.items() if name not in _LISTS}
     start, end = _date(single, "start"), _date(single, "end")
     year = _int(single, "year", MIN_YEAR, MAX_YEAR)
     quarter, month = _int(single, "quarter", 1, 4), _int(single, "month", 1, 12)

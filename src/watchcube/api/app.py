@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from watchcube import __version__, metrics
 from watchcube.api import errors
 from watchcube.api.auth import Authenticator
-from watchcube.api.routes import aggregations, health, records, users
+from watchcube.api.routes import aggregations, health, records, users, web
 from watchcube.api.schemas import DOCUMENTED
 from watchcube.config import Settings, get_settings
 from watchcube.service import Service
@@ -78,11 +78,21 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
     if service is not None:
         app.state.service = service
     errors.install(app)
-    for module in (aggregations, records, users, health):
+    for module in (aggregations, records, users, health, web):
         app.include_router(module.router)
+    app.mount("/static", web.static, name="static")
     app.add_middleware(MetricsMiddleware)
     _document(app)
     return app
+
+
+_ERRORS = {
+    "401": "Missing, malformed, badly signed or expired token",
+    "403": "The token may not access this user",
+    "404": "Unknown user or aggregation type",
+    "422": "Invalid filters, settings, records or file",
+    "503": "The database is unavailable",
+}
 
 
 def _document(app: FastAPI) -> None:
@@ -99,10 +109,19 @@ def _document(app: FastAPI) -> None:
         components = schema.setdefault("components", {})
         components.setdefault("schemas", {}).update(definitions.get("$defs", {}))
         components["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
+        error = {
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        }
         for path, operations in schema["paths"].items():
-            if path.startswith("/v1/"):
-                for operation in operations.values():
-                    operation["security"] = [{"bearer": []}]
+            if not path.startswith("/v1/"):
+                continue
+            for method, operation in operations.items():
+                operation["security"] = [{"bearer": []}]
+                statuses = dict(_ERRORS)
+                if method in ("post", "put"):
+                    statuses["413"] = "Body or upload too large"
+                for status, description in statuses.items():
+                    operation["responses"][status] = {"description": description, **error}
         app.openapi_schema = schema
         return schema
 

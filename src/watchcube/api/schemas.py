@@ -22,6 +22,17 @@ class Envelope(BaseModel):
     stale: bool = Field(description="True when data_version is older than the user's")
 
 
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Stable machine-readable code, e.g. invalid_filter")
+    message: str = Field(description="What was wrong, and where")
+
+
+class Error(BaseModel):
+    """Every error response: ``{"error": {"code", "message"}}``."""
+
+    error: ErrorDetail
+
+
 class Dashboard(BaseModel):
     types: dict[str, Envelope]
 
@@ -40,4 +51,4 @@ class RecordIn(BaseModel):
     duration_s: float | None = Field(default=None, ge=0, le=604800)
 
 
-DOCUMENTED = (Envelope, Dashboard, RecordIn)
+DOCUMENTED = (Envelope, Dashboard, RecordIn, Error)

@@ -56,6 +56,8 @@ _PREFIXES = sorted(
 _SUFFIXES = sorted(
     {re.escape(loc.watched_suffix) for loc in LOCALES.values() if loc.watched_suffix}
 )
+# Whole lines for a removed video, for languages whose verb sits mid-sentence (nl).
+_REMOVED_TITLES = frozenset(" ".join(loc.removed_title.split()) for loc in LOCALES.values())
 _VERB = re.compile(
     rf"(?:{'|'.join(_PREFIXES)})\s+(?P<after>.*)|(?P<before>.*?)\s*(?:{'|'.join(_SUFFIXES)})",
     re.DOTALL,
@@ -94,7 +96,7 @@ def classify(url: str | None, text: str, channel_url: str | None) -> tuple[str, 
         return (RECORD, video or None) if video is not None else (link_kind(url), None)
     if channel_url:
         return "story", None
-    if strip_watched_verb(text) is not None:
+    if text in _REMOVED_TITLES or strip_watched_verb(text) is not None:
         return RECORD, None
     return _skip_label(text), None
 

@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from watchcube.errors import InvalidInput
+from watchcube.ingest.locales import LOCALES
 from watchcube.records import Record
 from watchcube.synth import vocabulary
 
@@ -31,8 +32,9 @@ Floats = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
 Objects = npt.NDArray[np.object_]
 
-# Takeout's wording for a watched video that no longer exists (the verb stripped).
-REMOVED_TITLE: Final = "a video that has been removed"
+# A watched video that no longer exists is titled with the whole line Takeout writes for
+# it, as the importers title it (an English export's wording).
+REMOVED_TITLE: Final = LOCALES["en-US"].removed_title
 # Default end of a synthetic history (the day of a pretend export) and its length.
 DEFAULT_END: Final = date(2026, 10, 31)
 DEFAULT_YEARS: Final = 4.0
@@ -88,10 +90,7 @@ def generate(
         raise InvalidInput(f"records must be 0 or more, not {records}")
     if not years > 0:
         raise InvalidInput(f"years must be positive, not {years}")
-    try:
-        zone = ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(f"unknown time zone {timezone!r} (use an IANA name)") from None
+    zone = load_zone(timezone)
     if records == 0:
         return []
     rng = np.random.default_rng(seed)
@@ -104,6 +103,14 @@ def generate(
     if duplicates:
         columns = columns.concat(columns.take(rng.integers(0, records - duplicates, duplicates)))
     return _records(columns.take(np.argsort(columns.at_ms, kind="stable")))
+
+
+def load_zone(name: str) -> ZoneInfo:
+    """The IANA zone ``name``; ``InvalidInput`` when there is none of that name."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as "Europe"
+        raise InvalidInput(f"unknown time zone {name!r} (use an IANA name)") from None
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,8 +40,7 @@ WATCH_URL: Final = "https://www.youtube.com/watch?v="
 MUSIC_WATCH_URL: Final = "https://music.youtube.com/watch?v="
 CHANNEL_URL: Final = "https://www.youtube.com/channel/"
 SEARCH_URL: Final = "https://www.youtube.com/results?search_query="
-# Entry strings Takeout writes in English whatever the export language, as far as the
-# real exports at hand show (see the report of the synthetic-data writer).
+# Strings ``ingest/locales.py`` has no translations of: written in English in every language.
 AD_DETAIL: Final = "From Google Ads"
 SEARCHED_VERB: Final = "Searched for"
 WATCH_CONTROL: Final = "YouTube watch history"
@@ -139,7 +138,8 @@ def video_url(record: Record) -> str:
 
 
 def is_removed(record: Record) -> bool:
-    """A removed video: no id and the title Takeout gives such entries."""
+    """A removed video: no id, and the title an English export gives such entries (it is
+    written in the export's language)."""
     return record.video_id is None and record.title == REMOVED_TITLE
 
 
@@ -208,37 +208,48 @@ def _write_array(
     progress: Progress | None,
 ) -> None:
     """Gson's layout of an array of objects: ``[{`` ... ``},{`` ... ``}]``, no final newline."""
-    if not items:
+    if items:
+        _write_chunks(out, "[{\n", items, render, "\n},{\n", "\n}]", progress)
+    else:
         out.write(b"[]")
-        return
-    out.write(b"[{\n")
+
+
+def _write_chunks(
+    out: IO[bytes],
+    head: str,
+    items: Sequence[_Item],
+    render: Callable[[Sequence[_Item]], list[str]],
+    separator: str,
+    tail: str,
+    progress: Progress | None,
+) -> None:
+    """``head``, the rendered ``items`` joined by ``separator``, ``tail``: rendered and
+    written ``CHUNK`` items at a time, so memory stays flat whatever the history's size."""
+    out.write(head.encode())
     for start in range(0, len(items), CHUNK):
         chunk = items[start : start + CHUNK]
-        separator = "" if start == 0 else "\n},{\n"
-        out.write((separator + "\n},{\n".join(render(chunk))).encode())
+        out.write(((separator if start else "") + separator.join(render(chunk))).encode())
         if progress:
             progress(len(chunk))
-    out.write(b"\n}]")
+    out.write(tail.encode())
 
 
 def write_html(
     records: Sequence[Record], out: IO[bytes], style: Style, progress: Progress | None
 ) -> None:
     """A Takeout ``watch-history.html`` of ``records`` (written newest first)."""
-    ordered = _newest_first(records)
     channels: dict[tuple[str, str | None], str] = {}  # channel -> its rendered link
-    out.write(_HTML_HEAD.format(title=html_text(PAGE_TITLE)).encode())
-    for start in range(0, len(ordered), CHUNK):
-        chunk = ordered[start : start + CHUNK]
-        times = html_times([record.watched_at_us for record in chunk], style)
-        cells = [
+    _write_page(
+        out,
+        _newest_first(records),
+        lambda chunk: [
             _html_cell(record, time, style.locale, channels)
-            for record, time in zip(chunk, times, strict=True)
-        ]
-        out.write("".join(cells).encode())
-        if progress:
-            progress(len(chunk))
-    out.write(_HTML_TAIL.encode())
+            for record, time in zip(
+                chunk, html_times([r.watched_at_us for r in chunk], style), strict=True
+            )
+        ],
+        progress,
+    )
 
 
 def _html_cell(
@@ -258,30 +269,46 @@ def _html_cell(
                 name = html_text(record.channel_name or "")
                 link = channels[key] = f'<br><a href="{CHANNEL_URL}{record.channel_id}">{name}</a>'
             content += link
-    caption = f"<b>{locale.products_word}:</b><br>&emsp;YouTube<br>"
-    if record.is_ad:
-        caption += f"<b>{locale.details_word}:</b><br>&emsp;{AD_DETAIL}<br>"
-    return (
-        f"{_CELL_START}{_header(record)}{_CELL_CONTENT}{content}<br>{time}"
-        f"{_CELL_CAPTION}{caption}{_CELL_END}"
-    )
+    details = f"<b>{locale.details_word}:</b><br>&emsp;{AD_DETAIL}<br>" if record.is_ad else ""
+    return _cell(_header(record), content, time, locale, details)
 
 
 def write_search_html(searches: Sequence[Search], out: IO[bytes], style: Style) -> None:
     """A Takeout ``search-history.html`` of ``searches`` (newest first)."""
-    ordered = sorted(searches, key=lambda s: -s.at_us)
-    times = html_times([search.at_us for search in ordered], style)
-    caption = f"<b>{style.locale.products_word}:</b><br>&emsp;YouTube<br>"
-    out.write(_HTML_HEAD.format(title=html_text(PAGE_TITLE)).encode())
-    out.write(
-        "".join(
-            f"{_CELL_START}YouTube{_CELL_CONTENT}{SEARCHED_VERB}{HTML_VERB_SEPARATOR}"
-            f'<a href="{SEARCH_URL}{quote_plus(search.query)}">{html_text(search.query)}</a>'
-            f"<br>{time}{_CELL_CAPTION}{caption}{_CELL_END}"
-            for search, time in zip(ordered, times, strict=True)
-        ).encode()
+
+    def cells(chunk: Sequence[Search]) -> list[str]:
+        times = html_times([search.at_us for search in chunk], style)
+        return [
+            _cell(
+                "YouTube",
+                f'{SEARCHED_VERB}{HTML_VERB_SEPARATOR}<a href="{SEARCH_URL}'
+                f'{quote_plus(search.query)}">{html_text(search.query)}</a>',
+                time,
+                style.locale,
+            )
+            for search, time in zip(chunk, times, strict=True)
+        ]
+
+    _write_page(out, sorted(searches, key=lambda s: -s.at_us), cells, None)
+
+
+def _cell(header: str, content: str, time: str, locale: Locale, details: str = "") -> str:
+    """One ``outer-cell``: header, content lines and timestamp, then the caption."""
+    return (
+        f"{_CELL_START}{header}{_CELL_CONTENT}{content}<br>{time}{_CELL_CAPTION}"
+        f"<b>{locale.products_word}:</b><br>&emsp;YouTube<br>{details}{_CELL_END}"
     )
-    out.write(_HTML_TAIL.encode())
+
+
+def _write_page(
+    out: IO[bytes],
+    items: Sequence[_Item],
+    render: Callable[[Sequence[_Item]], list[str]],
+    progress: Progress | None,
+) -> None:
+    """The "My Activity" page around the cells ``render`` makes of ``items``."""
+    head = _HTML_HEAD.format(title=html_text(PAGE_TITLE))
+    _write_chunks(out, head, items, render, "", _HTML_TAIL, progress)
 
 
 def searches_for(records: Sequence[Record]) -> list[Search]:
@@ -297,7 +324,7 @@ def searches_for(records: Sequence[Record]) -> list[Search]:
             starts_session
             and record.video_id
             and not record.is_ad
-            and ord(record.video_id[1]) % 3 == 0
+            and ord(record.video_id[-1]) % 3 == 0
         ):
             query = " ".join(_search_words(record.title)[:3])
             if query:

@@ -13,7 +13,6 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Final, Literal, get_args
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import orjson
 
@@ -22,6 +21,7 @@ from watchcube.ingest.locales import LOCALE_CODES, LOCALES, Locale
 from watchcube.ingest.timestamps import format_offset, resolve_zone
 from watchcube.records import US_PER_SECOND, Record
 from watchcube.synth import takeout
+from watchcube.synth.generator import load_zone
 from watchcube.synth.takeout import Progress, Style
 
 Format = Literal["ndjson", "takeout-json", "takeout-html", "takeout-zip"]
@@ -80,7 +80,8 @@ def write(
     ``timezone`` also settles an ambiguous abbreviation such as IST. ``zip_inner`` picks
     the watch history format inside a zip; ``account`` names the archive's owner.
     ``progress`` is called with the number of records written since its last call.
-    Raises ``InvalidInput`` for an unknown format, locale or zone, before writing anything.
+    Raises ``InvalidInput`` for an unknown format, locale or zone (before writing anything)
+    or a path that cannot be written.
     """
     if fmt not in FORMATS:
         raise InvalidInput(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
@@ -88,15 +89,18 @@ def write(
         raise InvalidInput(f"unknown zip inner format {zip_inner!r}; choose json or html")
     newest = max((record.watched_at_us for record in records), default=0)
     style = html_style(resolve_locale(locale), zone_abbreviation, timezone, newest)
-    with _replacing(path) as out:
-        if fmt == "ndjson":
-            _write_ndjson(records, out, progress)
-        elif fmt == "takeout-json":
-            takeout.write_json(records, out, style, progress)
-        elif fmt == "takeout-html":
-            takeout.write_html(records, out, style, progress)
-        else:
-            _write_zip(records, out, style, zip_inner, account, progress)
+    try:
+        with _replacing(path) as out:
+            if fmt == "ndjson":
+                _write_ndjson(records, out, progress)
+            elif fmt == "takeout-json":
+                takeout.write_json(records, out, style, progress)
+            elif fmt == "takeout-html":
+                takeout.write_html(records, out, style, progress)
+            else:
+                _write_zip(records, out, style, zip_inner, account, progress)
+    except OSError as exc:
+        raise InvalidInput(f"{path}: cannot write the file ({exc.strerror or exc})") from None
 
 
 def resolve_locale(code: str) -> Locale:
@@ -118,12 +122,7 @@ def html_style(
     locale: Locale, abbreviation: str | None, timezone: str | None, export_us: int
 ) -> Style:
     """The zone an HTML export writes its wall times in, with that zone's fixed offset."""
-    zone = None
-    if timezone is not None:
-        try:
-            zone = ZoneInfo(timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise InvalidInput(f"unknown time zone {timezone!r} (use an IANA name)") from None
+    zone = None if timezone is None else load_zone(timezone)
     if abbreviation is None and zone is None:
         return Style(locale)
     if abbreviation is None:
@@ -153,6 +152,7 @@ def takeout_names(locale: Locale) -> tuple[str, str, str, str]:
 
 @contextlib.contextmanager
 def _replacing(path: Path) -> Iterator[IO[bytes]]:
+    """A file written beside ``path`` and moved onto it only once complete."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")
     try:
         with temporary.open("wb") as out:
