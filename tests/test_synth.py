@@ -422,3 +422,12 @@ def test_synth_command(tmp_path: Path) -> None:
     failed = CliRunner().invoke(app, ["synth", "-o", str(tmp_path / "x"), "--timezone", "Nope"])
     assert failed.exit_code == 1
     assert "unknown time zone" in failed.stderr
+
+
+def test_synth_command_start_year(tmp_path: Path) -> None:
+    out = tmp_path / "h.ndjson"
+    arguments = ["synth", "-o", str(out), "-n", "500", "--start-year", "2020", "--years", "2"]
+    result = CliRunner().invoke(app, [*arguments, "--timezone", "UTC"])
+    assert result.exit_code == 0, result.output
+    years = {orjson.loads(line)["watched_at"][:4] for line in out.read_bytes().splitlines()}
+    assert years == {"2020", "2021"}

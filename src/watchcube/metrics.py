@@ -38,7 +38,9 @@ REDIS_ERRORS = Counter(
     "Redis operations that failed (the service carries on without Redis).",
     registry=registry,
 )
-REDIS_UP = Gauge("watchcube_redis_up", "1 while Redis answers, 0 while degraded.", registry=registry)
+REDIS_UP = Gauge(
+    "watchcube_redis_up", "1 while Redis answers, 0 while degraded.", registry=registry
+)
 FRAMES_LOADED = Counter(
     "watchcube_frames_loaded_total",
     "User frames loaded from the database into memory.",

@@ -8,7 +8,7 @@ de-duplicated by record identity, as the store does.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import strategies as st
 
@@ -40,6 +40,7 @@ def _step(gap_minutes: int) -> st.SearchStrategy[int]:
         st.sampled_from([0, 1, 1000, gap - 1, gap, gap + 1, 2 * 3600 * US, 86_400 * US]),
         st.integers(0, 3 * gap),
         st.integers(0, 40 * 86_400 * US),
+        st.integers(80 * 86_400 * US, 200 * 86_400 * US),
     )
 
 
@@ -71,25 +72,31 @@ def histories(draw: st.DrawFn, max_size: int = 40) -> tuple[list[Record], str, i
 
 
 @st.composite
-def filters(draw: st.DrawFn) -> Filters:
-    """Random valid filters: periods, ranges, lists (including unknown values), limits."""
+def filters(draw: st.DrawFn, instants: tuple[int, ...] = ()) -> Filters:
+    """Random valid filters: periods, ranges, lists (including unknown values), limits.
+
+    Periods are placed around ``instants`` (a history's) so that most filters keep some
+    records and cut others.
+    """
+    around = [datetime.fromtimestamp(us // US, UTC).date() for us in instants]
+    around = around or [date(2023, 6, 1)]
     params: dict[str, str | list[str]] = {}
-    period = draw(st.sampled_from(["none", "year", "quarter", "month", "range", "open"]))
-    year = str(draw(st.sampled_from([2022, 2023, 2024])))
+    period = draw(st.sampled_from(["none", "none", "year", "quarter", "month", "range", "open"]))
+    pivot = draw(st.sampled_from(around))
     if period in ("year", "quarter", "month"):
-        params["year"] = year
+        params["year"] = str(pivot.year)
     if period == "quarter":
-        params["quarter"] = str(draw(st.integers(1, 4)))
+        params["quarter"] = str(draw(st.sampled_from([(pivot.month + 2) // 3, 1, 4])))
     if period == "month":
-        params["month"] = str(draw(st.integers(1, 12)))
+        params["month"] = str(draw(st.sampled_from([pivot.month, 1, 12])))
     if period in ("range", "open"):
-        start = draw(st.dates(datetime(2023, 1, 1).date(), datetime(2024, 3, 1).date()))
+        start = pivot + timedelta(days=draw(st.integers(-3, 3)))
         params["start"] = start.isoformat()
         if period == "range":
-            end = draw(st.dates(start, datetime(2024, 6, 30).date()))
+            end = max(start, draw(st.sampled_from(around))) + timedelta(days=draw(st.integers(0, 2)))
             params["end"] = end.isoformat()
-    if draw(st.booleans()):
-        params["channels"] = draw(st.lists(st.sampled_from([*CHANNELS, "UCnope"]), max_size=4))
+    if draw(st.integers(0, 2)) == 0:
+        params["channels"] = draw(st.lists(st.sampled_from([*CHANNELS[:6], "UCnope"]), max_size=4))
     if draw(st.integers(0, 3)) == 0:
         params["topics"] = ",".join(draw(st.lists(st.sampled_from(TOPICS), min_size=1)))
     if draw(st.integers(0, 3)) == 0:
@@ -100,3 +107,11 @@ def filters(draw: st.DrawFn) -> Filters:
     if limit is not None:
         params["limit"] = str(limit)
     return parse(params)
+
+
+@st.composite
+def cases(draw: st.DrawFn, max_size: int = 40) -> tuple[list[Record], str, int, Filters]:
+    """A history and a filter placed around it: (records, timezone, gap minutes, filters)."""
+    records, timezone, gap = draw(histories(max_size))
+    chosen = draw(filters(tuple(r.watched_at_us for r in records)))
+    return records, timezone, gap, chosen

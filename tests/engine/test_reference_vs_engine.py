@@ -12,7 +12,7 @@ from watchcube.engine import TYPES, compute, prepare, raw_frame_from_records
 from watchcube.filters import Filters
 from watchcube.records import Record
 
-from .histories import filters, histories
+from .histories import cases, histories
 from .reference import aggregate
 
 SETTINGS = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -35,11 +35,9 @@ def _text(data: dict[str, Any]) -> str:
 
 
 @SETTINGS
-@given(histories(), filters())
-def test_all_types_match_the_reference(
-    history: tuple[list[Record], str, int], chosen: Filters
-) -> None:
-    records, timezone, gap = history
+@given(cases())
+def test_all_types_match_the_reference(case: tuple[list[Record], str, int, Filters]) -> None:
+    records, timezone, gap, chosen = case
     assert_same(records, chosen, timezone, gap)
 
 
@@ -52,11 +50,11 @@ def test_unfiltered_histories_match_the_reference(history: tuple[list[Record], s
 
 
 @settings(max_examples=60, deadline=None)
-@given(histories(max_size=3), filters())
+@given(cases(max_size=3))
 def test_tiny_and_empty_histories_match_the_reference(
-    history: tuple[list[Record], str, int], chosen: Filters
+    case: tuple[list[Record], str, int, Filters],
 ) -> None:
-    records, timezone, gap = history
+    records, timezone, gap, chosen = case
     assert_same(records, chosen, timezone, gap)
 
 

@@ -89,13 +89,18 @@ def enhanced_channel_metrics(ctx: Context) -> Data:
         rank, ctx.array("day")[position] - first_day, day_span, groups=groups
     )
     active_months = distinct_per_group(
-        rank, ctx.array("month")[position] - (months[0] if months else 0), len(months), groups=groups
+        rank,
+        ctx.array("month")[position] - (months[0] if months else 0),
+        len(months),
+        groups=groups,
     )
     ts = ctx.array("ts")
     last = int(ts[-1]) if ctx.total else 0
     mine = ts[position]
     recent = np.bincount(rank[mine > last - 90 * DAY_US], minlength=groups)
-    previous = np.bincount(rank[(mine > last - 180 * DAY_US) & (mine <= last - 90 * DAY_US)], minlength=groups)
+    previous = np.bincount(
+        rank[(mine > last - 180 * DAY_US) & (mine <= last - 90 * DAY_US)], minlength=groups
+    )
     return {
         "channels": [
             {

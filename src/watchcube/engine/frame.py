@@ -98,19 +98,33 @@ class Frame:
 def raw_frame_from_records(records: Iterable[Record]) -> pl.DataFrame:
     """The store's raw frame (``RAW_SCHEMA``, history order) built from records in memory."""
     rows = list(records)
-    columns = {
-        "watched_at": [r.watched_at_us for r in rows],
-        "video_id": [r.video_id for r in rows],
-        "title": [r.title for r in rows],
-        "channel_id": [r.channel_id for r in rows],
-        "channel_name": [r.channel_name for r in rows],
-        "product": [r.product for r in rows],
-        "topics": [list(r.topics) for r in rows],
-        "is_ad": [r.is_ad for r in rows],
-        "duration_s": [r.duration_s for r in rows],
+    columns: dict[str, list[Any]] = {
+        name: [getattr(r, name) for r in rows]
+        for name in RAW_SCHEMA
+        if name not in ("watched_at", "topics")
     }
-    frame = pl.DataFrame(columns, schema=RAW_SCHEMA | {"watched_at": pl.Int64})
-    frame = frame.with_columns(pl.col("watched_at").cast(RAW_SCHEMA["watched_at"]))
+    # Polars converts a list of lists one inner list at a time; one flat column grouped
+    # back by record is an order of magnitude faster.
+    topics = pl.DataFrame(
+        {
+            "index": [i for i, r in enumerate(rows) for _ in r.topics],
+            "topics": [topic for r in rows for topic in r.topics],
+        },
+        schema={"index": pl.Int64, "topics": pl.String},
+    ).group_by("index").agg("topics")
+    schema = {name: RAW_SCHEMA[name] for name in columns}
+    frame = (
+        pl.DataFrame(columns, schema=schema)
+        .with_columns(
+            index=pl.int_range(len(rows), dtype=pl.Int64),
+            watched_at=pl.Series([r.watched_at_us for r in rows], dtype=pl.Int64).cast(
+                RAW_SCHEMA["watched_at"]
+            ),
+        )
+        .join(topics, on="index", how="left", maintain_order="left")
+        .with_columns(pl.col("topics").fill_null(pl.lit([], dtype=RAW_SCHEMA["topics"])))
+        .select(RAW_SCHEMA.names())
+    )
     return frame.sort(RAW_ORDER, nulls_last=False, maintain_order=True)
 
 

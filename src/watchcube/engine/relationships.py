@@ -36,6 +36,7 @@ EDGES_LIMIT: Final = 50
 # First-round candidates per returned edge: on real histories enough for the second
 # round to be rare, and small enough to stay cheap.
 CANDIDATES_PER_EDGE: Final = 2
+MIN_CANDIDATES: Final = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +54,7 @@ class Pairs:
 def channel_relationships(ctx: Context) -> Data:
     limit = ctx.filters.limit_or(EDGES_LIMIT)
     counts = channel_counts(ctx)
-    candidates = min(len(counts.codes), max(CANDIDATES_PER_EDGE * limit, 16))
+    candidates = min(len(counts.codes), max(CANDIDATES_PER_EDGE * limit, MIN_CANDIDATES))
     pairs = _top_pairs(ctx, counts.codes[:candidates], limit)
     if candidates < len(counts.codes):
         threshold = pairs.together[-1] if len(pairs.together) == limit else 1
@@ -79,9 +80,7 @@ def channel_relationships(ctx: Context) -> Data:
                 "source": ids[source],
                 "target": ids[target],
                 "sessions_together": together,
-                "jaccard": ratio(
-                    together, sessions_of[source] + sessions_of[target] - together, 4
-                ),
+                "jaccard": ratio(together, sessions_of[source] + sessions_of[target] - together, 4),
             }
             for source, target, together in zip(
                 pairs.source.tolist(), pairs.target.tolist(), pairs.together.tolist(), strict=True

@@ -83,7 +83,10 @@ def topic_evolution(ctx: Context) -> Data:
     leaders = [int(code) for code in counts.codes[: ctx.filters.limit_or(EVOLUTION_LIMIT)]]
     series = {code: [0] * len(months) for code in leaders}
     for topic, month, videos in zip(
-        counts.cell_topic.tolist(), counts.cell_month.tolist(), counts.cell_videos.tolist(), strict=True
+        counts.cell_topic.tolist(),
+        counts.cell_month.tolist(),
+        counts.cell_videos.tolist(),
+        strict=True,
     ):
         if topic in series:
             series[topic][month] = videos

@@ -63,7 +63,7 @@ class _Window:
             except json.JSONDecodeError as exc:
                 if len(self.buf) - self.pos < MAX_ENTRY_CHARS and self.more():
                     continue
-                raise self.error(f"entry {entry}: {exc.msg}", exc.pos) from None
+                raise self.error(f"entry {entry}: {exc.msg.removesuffix(' at')}", exc.pos) from None
             if end == len(self.buf) and self.more():  # a number may go on in the next chunk
                 continue
             self.pos = end
@@ -74,8 +74,8 @@ class _Window:
         at = self.pos if at is None else at
         line = self.lines + self.buf.count("\n", 0, at) + 1
         return UnreadableFile(
-            f"{self.source}: not a readable JSON watch history: {problem}"
-            f" (line {line}, character {self.base + at + 1})"
+            f"{self.source}: not a readable JSON file: {problem}"
+            f" at line {line}, character {self.base + at + 1}"
         )
 
 

@@ -27,7 +27,7 @@ from watchcube.errors import NoWatchHistory, UnreadableFile, UnsafeArchive
 from watchcube.ingest import takeout_html, takeout_json
 from watchcube.ingest.classify import RECORD
 
-HEAD_BYTES: Final = 64 * 1024  # enough for a few dozen entries of any member
+HEAD_BYTES: Final = 512 * 1024  # past the ~200 kB of CSS atop an HTML export, to its entries
 # Members smaller than this are not held to the compression ratio: tiny files of repeated
 # characters compress absurdly well without being a threat.
 RATIO_MIN_BYTES: Final = 1024 * 1024

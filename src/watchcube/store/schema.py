@@ -132,6 +132,7 @@ data_change_log = Table(
     Column("last_error", Text),
     Column("claimed_by", String(128)),
     Column("claimed_at", UTCDateTime),
+    Column("retry_at", UTCDateTime),  # after a failure: not before this instant
     Index(None, "processed_at", "user_id"),
 )
 

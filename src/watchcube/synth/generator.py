@@ -174,7 +174,9 @@ class _Channels:
         words = vocabulary.syllable_words(rng, 2 * total)
         self.names = _object_array(
             [
-                vocabulary.channel_name(rng, topic, words[2 * i], words[2 * i + 1])
+                vocabulary.channel_name(
+                    rng, topic, (words[2 * i], words[2 * i + 1]), i >= self.video_count
+                )
                 for i, topic in enumerate(primary.tolist())
             ]
         )

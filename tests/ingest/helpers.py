@@ -1,0 +1,96 @@
+"""Small hand-made Takeout files for the importer tests (the real exports live in ../shared)."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import Any
+
+from watchcube.ingest import ImportReport, read_history
+from watchcube.records import Record
+
+TAKEOUT = Path(__file__).resolve().parents[3] / "shared" / "data" / "takeout"
+CHANNEL = "https://www.youtube.com/channel/UCd2SfkpYdCcZb4BKTpMz-CQ"
+
+
+def read(path: Path, **options: Any) -> tuple[ImportReport, list[Record]]:
+    """Import a file to the end: the report (complete) and every record."""
+    report, records = read_history(path, **options)
+    return report, list(records)
+
+
+def json_entry(
+    title: str,
+    url: str | None = None,
+    *,
+    time: str = "2024-01-13T13:16:16.123Z",
+    channel: str | None = None,
+    header: str = "YouTube",
+    ad: bool = False,
+) -> dict[str, Any]:
+    """One Takeout JSON entry shaped like the real ones (keys in Takeout's order)."""
+    entry: dict[str, Any] = {"header": header, "title": title}
+    if url:
+        entry["titleUrl"] = url
+    if channel:
+        entry["subtitles"] = [{"name": channel, "url": CHANNEL}]
+    entry["time"] = time
+    entry["products"] = ["YouTube"]
+    if ad:
+        entry["details"] = [{"name": "From Google Ads"}]
+    entry["activityControls"] = ["YouTube watch history"]
+    return entry
+
+
+def write_json(folder: Path, entries: list[Any], name: str = "watch-history.json") -> Path:
+    """Entries written as Takeout writes them ("=" escaped as \\u003d, two-space indent)."""
+    path = folder / name
+    path.write_text(json.dumps(entries, indent=2).replace("=", "\\u003d"), encoding="utf-8")
+    return path
+
+
+def html_cell(
+    first_line: str,
+    timestamp: str,
+    *,
+    channel: str | None = None,
+    header: str = "YouTube",
+    products: str = "Products:",
+    details: str | None = None,
+) -> str:
+    """One ``outer-cell`` as in the real exports: ``first_line`` is raw HTML (verb + link)."""
+    lines = [first_line]
+    if channel:
+        lines.append(f'<a href="{CHANNEL}">{html.escape(channel)}</a>')
+    lines.append(timestamp)
+    caption = f"<b>{products}</b><br>&emsp;YouTube<br>"
+    if details:
+        caption += f"<b>{details}</b><br>&emsp;From Google Ads<br>"
+    return (
+        '<div class="outer-cell mdl-cell mdl-cell--12-col mdl-shadow--2dp"><div class="mdl-grid">'
+        '<div class="header-cell mdl-cell mdl-cell--12-col"><p class="mdl-typography--title">'
+        f"{header}<br></p></div>"
+        '<div class="content-cell mdl-cell mdl-cell--6-col mdl-typography--body-1">'
+        f"{'<br>'.join(lines)}</div>"
+        '<div class="content-cell mdl-cell mdl-cell--6-col mdl-typography--body-1 '
+        'mdl-typography--text-right"></div>'
+        '<div class="content-cell mdl-cell mdl-cell--12-col mdl-typography--caption">'
+        f"{caption}</div></div></div>"
+    )
+
+
+def link(url: str, title: str) -> str:
+    """An escaped title link."""
+    return f'<a href="{html.escape(url)}">{html.escape(title)}</a>'
+
+
+def write_html(folder: Path, cells: list[str], name: str = "watch-history.html") -> Path:
+    """Cells inside the page Takeout wraps them in."""
+    page = (
+        "<html><head><title>My Activity History</title><style>.mdl-grid{}</style></head>"
+        f'<body><div class="mdl-grid">{"".join(cells)}</div></body></html>'
+    )
+    path = folder / name
+    path.write_text(page, encoding="utf-8")
+    return path
