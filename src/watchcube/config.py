@@ -28,9 +28,16 @@ class Settings(BaseSettings):
     import_batch_size: int = Field(default=defaults.IMPORT_BATCH_SIZE, gt=0)
     memory_cache_bytes: int = Field(default=defaults.MEMORY_CACHE_BYTES, ge=0)
     frame_cache_bytes: int = Field(default=defaults.FRAME_CACHE_BYTES, ge=0)
+    raw_frames_kept: int = Field(default=defaults.RAW_FRAMES_KEPT, ge=0)
     result_ttl_seconds: int = Field(default=defaults.RESULT_TTL_SECONDS, gt=0)
     type_ttl_seconds: dict[str, int] = Field(default_factory=dict)
     version_max_age_seconds: float = Field(default=defaults.VERSION_MAX_AGE_SECONDS, ge=0)
+    worker_poll_seconds: float = Field(default=defaults.WORKER_POLL_SECONDS, gt=0)
+    change_retention_seconds: int = Field(default=defaults.CHANGE_RETENTION_SECONDS, gt=0)
+    registry_ttl_seconds: int = Field(default=defaults.REGISTRY_TTL_SECONDS, gt=0)
+    embedded_worker: bool | None = Field(
+        default=None, description="Run the refresh loop inside serve (default: on SQLite)"
+    )
 
     @field_validator("database_url")
     @classmethod

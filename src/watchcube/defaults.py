@@ -30,6 +30,9 @@ UPLOAD_MAX_BYTES = 512 * 1024**2
 REDIS_PREFIX = "wc"
 # L1 budget: serialized results held in each process.
 MEMORY_CACHE_BYTES = 256 * 1024**2
+# Raw frames (records as read) kept for the most recent users, so that after a write only
+# the new records are read; ~150 MB each at a million records.
+RAW_FRAMES_KEPT = 4
 # Frames (prepared columnar histories) held in each process; ~100 MB per million records.
 FRAME_CACHE_BYTES = 2 * 1024**3
 # How long a stored result may be served; versions, not time, decide freshness, so this
@@ -38,3 +41,14 @@ RESULT_TTL_SECONDS = 7 * 86_400
 # A process re-reads a user's data_version at least this often even without a change
 # notice (writes through this process, and Redis notices from others, apply at once).
 VERSION_MAX_AGE_SECONDS = 0.5
+# A worker also looks for work this often without a change notice (seed: every 30 s).
+WORKER_POLL_SECONDS = 30.0
+# The cleanup of expired results, old change-log rows and cold filters (seed: hourly).
+CLEANUP_INTERVAL_SECONDS = 3600.0
+# Longest back-off between retries of a failing refresh.
+RETRY_MAX_SECONDS = 300.0
+# Processed change-log rows are kept this long (carry-forward reads them; older ones are
+# missed and the result is recomputed instead).
+CHANGE_RETENTION_SECONDS = 7 * 86_400
+# A requested filter nobody asked for in this long stops being kept pre-computed.
+REGISTRY_TTL_SECONDS = 30 * 86_400

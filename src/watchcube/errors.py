@@ -17,6 +17,7 @@ it and the API can turn it into ``{"error": {"code", "message"}}`` in one handle
      +-- AuthError                   401 unauthorized
      +-- Forbidden                   403 forbidden
      +-- StorageError                503 storage_unavailable
+     +-- ServiceUnavailable          503 service_unavailable
 """
 
 from __future__ import annotations
@@ -119,3 +120,10 @@ class StorageError(WatchcubeError):
 
     status = 503
     code = "storage_unavailable"
+
+
+class ServiceUnavailable(WatchcubeError):
+    """The SDK got no usable answer from the service (unreachable, or a 5xx response)."""
+
+    status = 503
+    code = "service_unavailable"

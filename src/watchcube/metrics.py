@@ -52,3 +52,28 @@ FRAME_LOAD_SECONDS = Histogram(
     buckets=(0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
     registry=registry,
 )
+PENDING_CHANGES = Gauge(
+    "watchcube_pending_changes", "Change-log rows not processed yet (all users).", registry=registry
+)
+FRESHNESS_LAG = Gauge(
+    "watchcube_freshness_lag_seconds",
+    "Age of the oldest unprocessed change (0 when all results are fresh).",
+    registry=registry,
+)
+LAST_REFRESH = Gauge(
+    "watchcube_last_refresh_timestamp_seconds",
+    "Unix time of the last completed refresh in this process.",
+    registry=registry,
+)
+REFRESH_SECONDS = Histogram(
+    "watchcube_refresh_seconds",
+    "Time to refresh one user's registered results after a batch of changes.",
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+    registry=registry,
+)
+RESULTS_REFRESHED = Counter(
+    "watchcube_results_refreshed_total",
+    "Stored results brought up to date by workers: computed or carried forward.",
+    ["how"],
+    registry=registry,
+)

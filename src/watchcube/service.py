@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -30,12 +31,15 @@ from watchcube.importer import ImportSummary, import_file
 from watchcube.records import US_PER_SECOND, Record
 from watchcube.store import records as record_store
 from watchcube.store import registry
-from watchcube.store.changelog import freshness
+from watchcube.store.changelog import changes_between, freshness
 from watchcube.store.db import Database, open_database
 from watchcube.store.users import User, change_settings, get_user, require_user
 
 log = logging.getLogger(__name__)
 _INVALIDATE = "invalidate"
+# Changes after which the next frame is the previous one plus the records they inserted
+# (a settings change leaves the records as they are).
+_APPENDING = frozenset({"insert", "settings"})
 
 __all__ = ["Query", "Served", "Service"]
 
@@ -57,9 +61,12 @@ class Service:
         self.settings = settings
         self.db = db or open_database(settings.database_url)
         self.frames = FrameCache(self._load_raw, settings.frame_cache_bytes)
-        self.cache = ResultCache(settings, self.db, self._frame_for)
+        self.cache = ResultCache(settings, self.db, self.frame_for)
         self.changed = threading.Event()  # set by every write: wakes an embedded worker
         self._users: dict[str, _UserState] = {}
+        # The last raw frame of recent users, so a write only reads the records it added.
+        self._raws: OrderedDict[str, tuple[int, pl.DataFrame]] = OrderedDict()
+        self._raw_lock = threading.Lock()
         self._subscriber: threading.Thread | None = None
         self._closing = threading.Event()
 
@@ -161,7 +168,7 @@ class Service:
             )
         )
 
-    def _frame_for(self, user: User) -> tuple[User, Frame]:
+    def frame_for(self, user: User) -> tuple[User, Frame]:
         """A frame for ``user`` or, if their data moved on meanwhile, for the newer version."""
         for _attempt in range(5):
             try:
@@ -171,12 +178,32 @@ class Service:
         return user, self.frame(user)
 
     def _load_raw(self, key: FrameKey) -> pl.DataFrame:
+        """The records of ``key``'s version: the last raw frame plus the records inserted
+        since (when only inserts happened), else a full read."""
         started = time.perf_counter()
-        raw = record_store.read_frame(self.db, key.user_id)
+        with self._raw_lock:
+            kept = self._raws.get(key.user_id)
+        raw = None
+        if kept is not None and kept[0] <= key.data_version:
+            with self.db.read() as conn:
+                since = changes_between(conn, key.user_id, kept[0], key.data_version)
+            if len(since) == key.data_version - kept[0] and all(
+                change.change_type in _APPENDING for change in since
+            ):
+                raw = _append(
+                    kept[1], record_store.read_frame(self.db, key.user_id, after_version=kept[0])
+                )
+        if raw is None:
+            raw = record_store.read_frame(self.db, key.user_id)
         # The version is bumped in every write's own transaction: unchanged after the read
         # means the frame holds exactly that version's records.
         if self.user(key.user_id, fresh=True).data_version != key.data_version:
             raise _FrameMoved
+        with self._raw_lock:
+            self._raws[key.user_id] = (key.data_version, raw)
+            self._raws.move_to_end(key.user_id)
+            while len(self._raws) > self.settings.raw_frames_kept:
+                self._raws.popitem(last=False)
         metrics.FRAMES_LOADED.inc()
         metrics.FRAME_LOAD_SECONDS.observe(time.perf_counter() - started)
         return raw
@@ -292,6 +319,16 @@ class Service:
             self._subscriber.join(timeout=3)
         self.cache.close()
         self.db.dispose()
+
+
+def _append(frame: pl.DataFrame, delta: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with ``delta``'s records, in history order (no sort when they are newer)."""
+    if delta.is_empty():
+        return frame
+    combined = pl.concat([frame, delta], rechunk=True)
+    if frame.is_empty() or delta["watched_at"].min() > frame["watched_at"].max():  # type: ignore[operator]
+        return combined
+    return record_store.sort_raw(combined)
 
 
 def _local_midnight_us(day: date, zone: ZoneInfo) -> int:

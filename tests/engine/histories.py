@@ -93,7 +93,9 @@ def filters(draw: st.DrawFn, instants: tuple[int, ...] = ()) -> Filters:
         start = pivot + timedelta(days=draw(st.integers(-3, 3)))
         params["start"] = start.isoformat()
         if period == "range":
-            end = max(start, draw(st.sampled_from(around))) + timedelta(days=draw(st.integers(0, 2)))
+            end = max(start, draw(st.sampled_from(around))) + timedelta(
+                days=draw(st.integers(0, 2))
+            )
             params["end"] = end.isoformat()
     if draw(st.integers(0, 2)) == 0:
         params["channels"] = draw(st.lists(st.sampled_from([*CHANNELS[:6], "UCnope"]), max_size=4))

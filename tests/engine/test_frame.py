@@ -5,12 +5,12 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
+from tests.utils.factories import at, record
 from watchcube.engine import compute
 from watchcube.engine.frame import RAW_SCHEMA, month_text, prepare, raw_frame_from_records
 from watchcube.errors import InvalidSettings
 from watchcube.filters import parse
 from watchcube.records import Record
-from tests.utils.factories import at, record
 
 MINUTE = 60_000_000
 
@@ -35,17 +35,21 @@ def test_raw_frame_has_the_store_schema_and_history_order() -> None:
 def test_local_columns_follow_daylight_saving_time() -> None:
     # Berlin leaves CET for CEST at 01:00 UTC on 2023-03-26.
     records = [record("2023-03-26T00:59:59"), record("2023-03-26T01:00:00", "v2")]
-    frame = prepare(raw_frame_from_records(records), timezone="Europe/Berlin", session_gap_minutes=30)
-    assert frame.columns["hour"].tolist() == [1, 3]
-    assert frame.columns["slot"].tolist() == [6 * 24 + 1, 6 * 24 + 3]  # a Sunday
-    assert [month_text(m) for m in frame.columns["month"].tolist()] == ["2023-03", "2023-03"]
+    frame = prepare(
+        raw_frame_from_records(records), timezone="Europe/Berlin", session_gap_minutes=30
+    )
+    assert frame.everything.columns["hour"].tolist() == [1, 3]
+    assert frame.everything.columns["slot"].tolist() == [6 * 24 + 1, 6 * 24 + 3]  # a Sunday
+    assert [month_text(m) for m in frame.everything.columns["month"].tolist()] == ["2023-03", "2023-03"]
     assert frame.days_monotonic
 
 
 def test_local_dates_can_run_backwards_and_filters_still_hold() -> None:
     # Casey station went from UTC+11 to UTC+8 at 02:00 local on 2010-03-05: back to the 4th.
     records = [record("2010-03-04T14:30:00"), record("2010-03-04T15:30:00", "v2")]
-    frame = prepare(raw_frame_from_records(records), timezone="Antarctica/Casey", session_gap_minutes=30)
+    frame = prepare(
+        raw_frame_from_records(records), timezone="Antarctica/Casey", session_gap_minutes=30
+    )
     assert not frame.days_monotonic
     only_the_4th = compute(frame, parse({"start": "2010-03-04", "end": "2010-03-04"}), ["kpi"])
     assert only_the_4th["kpi"]["total_videos"] == 1
@@ -62,7 +66,7 @@ def test_estimated_watch_time_uses_the_whole_history() -> None:
         Record(base + 71 * MINUTE, "last", "v4"),
     ]
     frame = prepare(raw_frame_from_records(records), timezone="UTC", session_gap_minutes=30)
-    assert frame.columns["est"].tolist() == [
+    assert frame.everything.columns["est"].tolist() == [
         42_500_000,
         30 * MINUTE,  # exactly the session gap: still the gap
         300_000_000,  # just over the session gap: the fallback
@@ -79,25 +83,31 @@ def test_codes_follow_id_order_and_missing_values_get_the_last_code() -> None:
     ]
     frame = prepare(raw_frame_from_records(records), timezone="UTC", session_gap_minutes=30)
     assert frame.channel_ids == ("UCa", "UCb")
-    assert frame.columns["ch"].tolist() == [1, 0, 2]
-    assert frame.columns["vid"].tolist()[2] == frame.videos == 2
+    assert frame.everything.columns["ch"].tolist() == [1, 0, 2]
+    assert frame.everything.columns["vid"].tolist()[2] == frame.videos == 2
     assert frame.topic_names == ("music", "news")
-    assert frame.topic_code.tolist() == [0, 1]
-    assert frame.topic_start.tolist() == [0, 2, 2, 2]
-    assert frame.columns["tagged"].tolist() == [True, False, False]
+    assert frame.everything.topic_code.tolist() == [0, 1]
+    assert frame.everything.topic_start.tolist() == [0, 2, 2, 2]
+    assert frame.everything.columns["tagged"].tolist() == [True, False, False]
 
 
 def test_unsorted_raw_frames_are_sorted_and_unknown_zones_refused() -> None:
-    raw = raw_frame_from_records([record("2024-01-02T00:00:00"), record("2024-01-01T00:00:00", "v2")])
+    raw = raw_frame_from_records(
+        [record("2024-01-02T00:00:00"), record("2024-01-01T00:00:00", "v2")]
+    )
     shuffled = raw.reverse()
     frame = prepare(shuffled, timezone="UTC", session_gap_minutes=30)
-    assert frame.columns["ts"].tolist() == sorted(frame.columns["ts"].tolist())
+    assert frame.everything.columns["ts"].tolist() == sorted(frame.everything.columns["ts"].tolist())
     with pytest.raises(InvalidSettings):
         prepare(raw, timezone="Mars/Olympus", session_gap_minutes=30)
 
 
 def test_estimated_bytes_grows_with_the_history() -> None:
-    small = prepare(raw_frame_from_records([record("2024-01-01T00:00:00")]), timezone="UTC", session_gap_minutes=30)
+    small = prepare(
+        raw_frame_from_records([record("2024-01-01T00:00:00")]),
+        timezone="UTC",
+        session_gap_minutes=30,
+    )
     many = [record(f"2024-01-01T00:{m:02d}:00", f"v{m}") for m in range(60)]
     large = prepare(raw_frame_from_records(many), timezone="UTC", session_gap_minutes=30)
     assert 0 < small.estimated_bytes() < large.estimated_bytes()

@@ -8,8 +8,8 @@ import time
 import polars as pl
 import pytest
 
-from watchcube.engine import FrameCache, FrameKey, raw_frame_from_records
 from tests.utils.factories import record
+from watchcube.engine import FrameCache, FrameKey, raw_frame_from_records
 
 
 def _raw(records: int) -> pl.DataFrame:
@@ -75,7 +75,9 @@ def test_concurrent_misses_prepare_a_frame_once() -> None:
 
     cache = FrameCache(slow_load)
     frames = []
-    threads = [threading.Thread(target=lambda: frames.append(cache.get(_key("ann")))) for _ in range(8)]
+    threads = [
+        threading.Thread(target=lambda: frames.append(cache.get(_key("ann")))) for _ in range(8)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -19,9 +19,7 @@ SETTINGS = settings(max_examples=250, deadline=None, suppress_health_check=[Heal
 
 
 def assert_same(records: list[Record], chosen: Filters, timezone: str, gap: int) -> None:
-    frame = prepare(
-        raw_frame_from_records(records), timezone=timezone, session_gap_minutes=gap
-    )
+    frame = prepare(raw_frame_from_records(records), timezone=timezone, session_gap_minutes=gap)
     engine = compute(frame, chosen)
     expected = aggregate(records, chosen, timezone=timezone, session_gap_minutes=gap)
     assert list(engine) == list(TYPES)

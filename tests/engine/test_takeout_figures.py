@@ -68,7 +68,9 @@ def test_real_export_figures_match_direct_counts(
 
 def test_real_export_in_local_time(export: tuple[list[dict[str, Any]], list[Record]]) -> None:
     _, records = export
-    frame = prepare(raw_frame_from_records(records), timezone="Asia/Bangkok", session_gap_minutes=30)
+    frame = prepare(
+        raw_frame_from_records(records), timezone="Asia/Bangkok", session_gap_minutes=30
+    )
     year = compute(frame, parse({"year": "2021"}), ["kpi", "viewing_patterns"])
     # Bangkok is UTC+7 all year: a 2021 local date is a UTC instant 7 hours earlier.
     in_2021 = [r for r in records if "2020-12-31T17:00" <= _iso(r) < "2021-12-31T17:00"]

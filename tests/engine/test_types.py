@@ -6,11 +6,11 @@ import json
 
 import pytest
 
+from tests.utils.factories import at
 from watchcube.engine import TYPES, check_types, compute, prepare, raw_frame_from_records
 from watchcube.errors import NotFound
 from watchcube.filters import Filters, parse
 from watchcube.records import Record
-from tests.utils.factories import at
 
 # Monday 2024-01-01 (UTC): a session of three (gaps of 30 min exactly), one of two
 # (longer in time), and a lone ad; then Saturday 2024-01-06 at 02:00, one record.

@@ -67,6 +67,13 @@ def test_one_bad_entry_rejects_an_array(tmp_path: Path) -> None:
         read(path)
 
 
+def test_an_object_per_line_without_watched_at_is_not_a_records_file(tmp_path: Path) -> None:
+    path = tmp_path / "rows.ndjson"
+    path.write_text('{"title": "x"}\n{"title": "y"}\n')
+    with pytest.raises(UnreadableFile, match=r"rows.ndjson: line 1 is an object with keys title;"):
+        read(path)
+
+
 def test_a_records_file_is_told_from_takeout_by_content(tmp_path: Path) -> None:
     path = tmp_path / "watch-history.json"  # the name says Takeout, the content says records
     path.write_text(json.dumps([RECORDS[0].to_json()]))

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import watchcube.ingest
-from watchcube.errors import NoWatchHistory, UnreadableFile
+from watchcube.errors import InvalidSettings, NoWatchHistory, UnreadableFile
 from watchcube.ingest.takeout_json import iter_array
 from watchcube.records import format_instant
 
@@ -143,7 +143,7 @@ def test_a_malformed_entry_is_skipped_and_named(tmp_path: Path) -> None:
         ('[\n  {"header": "YouTube", "title": "Watched x"}\n', "line 3"),
         ('[{"header": "YouTube"} {"header": "YouTube"}]', "after entry 1: expected ',' or ']'"),
         ('[{"header": "YouTube", "title": "x", "time": "2024-01-01T00:00:00Z"}] !', "after the"),
-        ('{"a": 1}', "a JSON keys a at line 1"),
+        ('{"a": 1}', "line 1 is an object with keys a; expected a JSON array"),
         ("[1, 2]", "entry 1 is a number"),
         ('[{"a": 1}]', "entry 1 is an object with keys a"),
         ("", "the file is empty"),
@@ -191,3 +191,13 @@ def test_invalid_utf8_later_in_the_file_names_the_byte(
 def test_no_watch_entries(tmp_path: Path, entries: list[object], found: str) -> None:
     with pytest.raises(NoWatchHistory, match=f"watch-history.json: no watch entries; {found}"):
         read(write_json(tmp_path, entries))
+
+
+def test_an_unknown_time_zone_is_refused_before_reading(tmp_path: Path) -> None:
+    with pytest.raises(InvalidSettings, match="unknown time zone 'Mars/Olympus'"):
+        read(write_json(tmp_path, [json_entry("Watched One", VIDEO)]), timezone="Mars/Olympus")
+
+
+def test_a_missing_file_is_unreadable(tmp_path: Path) -> None:
+    with pytest.raises(UnreadableFile, match=r"nope.json: cannot read the file"):
+        read(tmp_path / "nope.json")

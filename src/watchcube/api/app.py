@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,9 +15,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from watchcube import __version__, metrics
 from watchcube.api import errors
 from watchcube.api.auth import Authenticator
-from watchcube.api.routes import aggregations, health, records, users, web
+from watchcube.api.routes import admin, aggregations, health, records, users, web
 from watchcube.api.schemas import DOCUMENTED
 from watchcube.config import Settings, get_settings
+from watchcube.refresh.worker import Worker
 from watchcube.service import Service
 
 
@@ -60,9 +62,22 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
         running = service or Service(settings)
         app.state.service = running
         running.start_listening()
+        stop = threading.Event()
+        embedded = settings.embedded_worker
+        if embedded is None:
+            embedded = running.db.is_sqlite
+        thread = None
+        if embedded:
+            # Embedded mode: the refresh loop runs here, no second process needed.
+            worker = Worker(running, poll_seconds=settings.worker_poll_seconds)
+            thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
+            thread.start()
         try:
             yield
         finally:
+            stop.set()
+            if thread is not None:
+                thread.join(timeout=30)
             if own:
                 running.close()
 
@@ -78,7 +93,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
     if service is not None:
         app.state.service = service
     errors.install(app)
-    for module in (aggregations, records, users, health, web):
+    for module in (aggregations, records, users, admin, health, web):
         app.include_router(module.router)
     app.mount("/static", web.static, name="static")
     app.add_middleware(MetricsMiddleware)

@@ -9,6 +9,7 @@ import orjson
 import typer
 from rich.console import Console
 
+from watchcube.config import Settings, get_settings
 from watchcube.errors import WatchcubeError
 
 app = typer.Typer(
@@ -46,3 +47,16 @@ def print_json(value: object) -> None:
     """Write one JSON document on stdout."""
     sys.stdout.buffer.write(orjson.dumps(value, option=orjson.OPT_INDENT_2) + b"\n")
     sys.stdout.flush()
+
+
+def load_settings(database_url: str | None = None, redis_url: str | None = None) -> Settings:
+    """The process settings with the command's flags applied on top (validated)."""
+    settings = get_settings()
+    update = {"database_url": database_url, "redis_url": redis_url}
+    given = {name: value for name, value in update.items() if value}
+    if not given:
+        return settings
+    try:
+        return Settings.model_validate(settings.model_dump() | given)
+    except ValueError as exc:
+        fail(f"invalid option: {exc}")

@@ -17,10 +17,11 @@ from watchcube.cli.app import (
     app,
     console,
     fail,
+    load_settings,
     out,
     print_json,
 )
-from watchcube.config import Settings, get_settings
+from watchcube.config import Settings
 from watchcube.errors import WatchcubeError
 from watchcube.importer import import_file
 from watchcube.store.db import Database, migrate, open_database
@@ -30,9 +31,9 @@ from watchcube.store.users import change_settings, get_user
 
 def connect(database_url: str | None) -> tuple[Database, Settings]:
     """Open the configured database (the flag wins over ``WATCHCUBE_DATABASE_URL``)."""
-    settings = get_settings()
+    settings = load_settings(database_url)
     try:
-        return open_database(database_url or settings.database_url), settings
+        return open_database(settings.database_url), settings
     except WatchcubeError as exc:
         fail(exc)
 
@@ -40,9 +41,9 @@ def connect(database_url: str | None) -> tuple[Database, Settings]:
 @app.command("migrate")
 def migrate_command(database_url: DatabaseOption = None) -> None:
     """Create or upgrade the database schema to the newest migration."""
-    settings = get_settings()
+    settings = load_settings(database_url)
     try:
-        revision = migrate(Database(database_url or settings.database_url))
+        revision = migrate(Database(settings.database_url))
     except WatchcubeError as exc:
         fail(exc)
     console.print(f"database at migration {revision}")

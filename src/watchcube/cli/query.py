@@ -8,8 +8,16 @@ import orjson
 import typer
 from rich.table import Table
 
-from watchcube.cli.app import DatabaseOption, JsonOption, UserOption, app, fail, out, print_json
-from watchcube.config import Settings
+from watchcube.cli.app import (
+    DatabaseOption,
+    JsonOption,
+    UserOption,
+    app,
+    fail,
+    load_settings,
+    out,
+    print_json,
+)
 from watchcube.engine import TYPES
 from watchcube.errors import WatchcubeError
 from watchcube.filters import parse
@@ -56,7 +64,7 @@ def query_command(
         }.items()
         if value is not None
     }
-    settings = Settings(**({"database_url": database_url} if database_url else {}))
+    settings = load_settings(database_url)
     try:
         query = Query.of(parse(params))
         service = Service(settings.model_copy(update={"redis_url": None}))

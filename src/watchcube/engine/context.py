@@ -19,7 +19,7 @@ from typing import Any, Final, TypeVar, cast
 
 import numpy as np
 
-from watchcube.engine.frame import Array, Frame
+from watchcube.engine.frame import Array, Frame, Rows
 from watchcube.filters import Filters
 from watchcube.records import format_instant
 
@@ -36,24 +36,21 @@ class Context:
         self.filters = filters
         self.memo: dict[Hashable, Any] = {}
         self._arrays: dict[str, Array] = {}
-        self._low, self._high, self._mask = _select(frame, filters)
+        self.base = frame.everything if filters.include_ads else frame.without_ads
+        self._low, self._high, self._mask = _select(frame, self.base, filters)
         selected = self._high - self._low
         self.total = selected if self._mask is None else int(np.count_nonzero(self._mask))
 
     def array(self, name: str) -> Array:
         """One column of R(f) (see ``Frame``), in history order."""
         if name not in self._arrays:
-            values = self.frame.columns[name][self._low : self._high]
+            values = self.base.columns[name][self._low : self._high]
             self._arrays[name] = values if self._mask is None else values[self._mask]
         return self._arrays[name]
 
     def rows(self) -> Array:
-        """The frame row of each record of R(f)."""
-        if "rows" not in self._arrays:
-            selected = self._high - self._low
-            local = np.arange(selected) if self._mask is None else np.flatnonzero(self._mask)
-            self._arrays["rows"] = local + self._low
-        return self._arrays["rows"]
+        """The frame row (in the whole history) of each record of R(f)."""
+        return self.array("row")
 
     def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
         """``compute()``, evaluated at most once per key in this context."""
@@ -66,12 +63,12 @@ class Context:
         return self.cached("topic_entries", self._topic_entries)
 
     def _topic_entries(self) -> tuple[Array, Array, Array]:
-        frame = self.frame
-        start, end = frame.topic_start[[self._low, self._high]]
-        entries = (frame.topic_code, frame.topic_channel, frame.topic_month)
+        base = self.base
+        start, end = base.topic_start[[self._low, self._high]]
+        entries = (base.topic_code, base.topic_channel, base.topic_month)
         if self._mask is None:
             return entries[0][start:end], entries[1][start:end], entries[2][start:end]
-        keep = self._mask[frame.topic_row[start:end] - self._low]
+        keep = self._mask[base.topic_row[start:end] - self._low]
         return entries[0][start:end][keep], entries[1][start:end][keep], entries[2][start:end][keep]
 
 
@@ -154,10 +151,10 @@ def lookup(size: int, codes: Iterable[int]) -> Array:
     return table
 
 
-def _select(frame: Frame, filters: Filters) -> tuple[int, int, Array | None]:
-    """R(f) as a row range of the frame plus an optional mask over that range."""
-    columns = frame.columns
-    low, high = 0, frame.height
+def _select(frame: Frame, base: Rows, filters: Filters) -> tuple[int, int, Array | None]:
+    """R(f) as a row range of the base rows plus an optional mask over that range."""
+    columns = base.columns
+    low, high = 0, len(columns["ts"])
     first = None if filters.start is None else day_number(filters.start)
     last = None if filters.end is None else day_number(filters.end)
     if frame.days_monotonic:
@@ -173,25 +170,24 @@ def _select(frame: Frame, filters: Filters) -> tuple[int, int, Array | None]:
     if not frame.days_monotonic:
         conditions += [] if first is None else [view("day") >= first]
         conditions += [] if last is None else [view("day") <= last]
-    if not filters.include_ads:
-        conditions.append(~view("is_ad"))
     if filters.products:
         conditions.append(view("music") == (filters.products == ("youtube_music",)))
     if filters.channels:
         channels = _codes(frame.channel_ids, filters.channels)
         conditions.append(lookup(len(frame.channel_ids) + 1, channels)[view("ch")])
     if filters.topics:
-        conditions.append(_has_topic(frame, _codes(frame.topic_names, filters.topics), low, high))
+        topics = _codes(frame.topic_names, filters.topics)
+        conditions.append(_has_topic(base, len(frame.topic_names), topics, low, high))
     mask = functools.reduce(np.logical_and, conditions) if conditions else None
     return low, high, None if mask is None or mask.all() else mask
 
 
-def _has_topic(frame: Frame, codes: list[int], low: int, high: int) -> Array:
+def _has_topic(base: Rows, topics: int, codes: list[int], low: int, high: int) -> Array:
     """Rows ``low..high-1`` having at least one of the topic codes."""
-    start, end = frame.topic_start[[low, high]]
-    hits = lookup(len(frame.topic_names), codes)[frame.topic_code[start:end]]
+    start, end = base.topic_start[[low, high]]
+    hits = lookup(topics, codes)[base.topic_code[start:end]]
     found = np.zeros(high - low, np.bool_)
-    found[frame.topic_row[start:end][hits] - low] = True
+    found[base.topic_row[start:end][hits] - low] = True
     return found
 
 

@@ -29,14 +29,14 @@ from watchcube.records import US_PER_SECOND, Record
 RAW_SCHEMA: Final = pl.Schema(
     {
         "watched_at": pl.Datetime("us", "UTC"),
-        "video_id": pl.String,
-        "title": pl.String,
-        "channel_id": pl.String,
-        "channel_name": pl.String,
-        "product": pl.String,
-        "topics": pl.List(pl.String),
-        "is_ad": pl.Boolean,
-        "duration_s": pl.Float64,
+        "video_id": pl.String(),
+        "title": pl.String(),
+        "channel_id": pl.String(),
+        "channel_name": pl.String(),
+        "product": pl.String(),
+        "topics": pl.List(pl.String()),
+        "is_ad": pl.Boolean(),
+        "duration_s": pl.Float64(),
     }
 )
 RAW_ORDER: Final = ("watched_at", "video_id", "title")
@@ -49,18 +49,18 @@ Array = npt.NDArray[Any]
 
 
 @dataclass(frozen=True, eq=False)
-class Frame:
-    """One user's history, prepared for a time zone and a session gap.
+class Rows:
+    """Some records of a history (all of them, or all but the ads), in history order.
 
-    ``columns`` holds one array per record field, in history order: ``ts`` (UTC epoch
-    microseconds), ``day`` (local days since 1970-01-01), ``month`` (local
-    ``year * 12 + month - 1``), ``hour``, ``slot`` (``weekday * 24 + hour``, weekday 0 =
-    Monday), ``ch`` (channel code), ``vid`` (video code), ``music`` (product is YouTube
-    Music), ``is_ad``, ``est`` (estimated watch microseconds) and ``tagged`` (has at
-    least one topic). Topics are in compressed
-    rows: the distinct topic codes of record ``i`` are ``topic_code[topic_start[i]:
-    topic_start[i + 1]]``; ``topic_row``, ``topic_channel`` and ``topic_month`` give each
-    entry's record and that record's ``ch`` and ``month``, so topic counts never gather.
+    ``columns`` holds one array per record field: ``row`` (the record's row in the whole
+    history), ``ts`` (UTC epoch microseconds), ``day`` (local days since 1970-01-01),
+    ``month`` (local ``year * 12 + month - 1``), ``hour``, ``slot`` (``weekday * 24 +
+    hour``, weekday 0 = Monday), ``ch`` (channel code), ``vid`` (video code), ``music``
+    (product is YouTube Music), ``is_ad``, ``est`` (estimated watch microseconds) and
+    ``tagged`` (has a topic). Topics are in compressed rows: the distinct topic codes of
+    record ``i`` are ``topic_code[topic_start[i]:topic_start[i + 1]]``; ``topic_row``,
+    ``topic_channel`` and ``topic_month`` give each entry's record (an index into these
+    rows) and that record's ``ch`` and ``month``, so topic counts never gather.
     """
 
     columns: dict[str, Array]
@@ -69,6 +69,41 @@ class Frame:
     topic_row: Array
     topic_channel: Array
     topic_month: Array
+
+    @classmethod
+    def build(cls, columns: dict[str, Array], topic_counts: Array, topic_code: Array) -> Rows:
+        topic_row = np.repeat(np.arange(len(topic_counts), dtype=np.int32), topic_counts)
+        return cls(
+            columns=columns | {"tagged": topic_counts > 0},
+            topic_start=np.concatenate(([0], np.cumsum(topic_counts, dtype=np.int64))),
+            topic_code=topic_code,
+            topic_row=topic_row,
+            topic_channel=columns["ch"][topic_row],
+            topic_month=columns["month"][topic_row],
+        )
+
+    def subset(self, keep: Array) -> Rows:
+        """The rows where ``keep`` is true, with their topics."""
+        columns = {name: values[keep] for name, values in self.columns.items()}
+        return Rows.build(columns, np.diff(self.topic_start)[keep], self.topic_code[keep[self.topic_row]])
+
+    @property
+    def nbytes(self) -> int:
+        arrays = [*self.columns.values(), self.topic_start, self.topic_code, self.topic_row]
+        return sum(a.nbytes for a in arrays) + self.topic_channel.nbytes + self.topic_month.nbytes
+
+
+@dataclass(frozen=True, eq=False)
+class Frame:
+    """One user's history, prepared for a time zone and a session gap.
+
+    ``everything`` holds every record; ``without_ads`` the records that are not ads, the
+    base of every filter without ``include_ads`` (the same object when there are no ads),
+    so that the common filters select a contiguous slice and copy nothing.
+    """
+
+    everything: Rows
+    without_ads: Rows
     names: pl.Series  # channel name on each record, read only for the few shown
     channel_ids: tuple[str, ...]
     topic_names: tuple[str, ...]
@@ -81,7 +116,7 @@ class Frame:
 
     @property
     def height(self) -> int:
-        return len(self.columns["ts"])
+        return len(self.everything.columns["ts"])
 
     @property
     def gap_us(self) -> int:
@@ -89,10 +124,11 @@ class Frame:
 
     def estimated_bytes(self) -> int:
         """Memory held by the frame, for the cache's budget."""
-        topics = (self.topic_start, self.topic_code, self.topic_row, self.topic_channel)
-        arrays = [*self.columns.values(), *topics, self.topic_month]
+        rows = self.everything.nbytes
+        if self.without_ads is not self.everything:
+            rows += self.without_ads.nbytes
         strings = sum(len(text) + 56 for text in self.channel_ids + self.topic_names)
-        return sum(a.nbytes for a in arrays) + int(self.names.estimated_size()) + strings
+        return rows + int(self.names.estimated_size()) + strings
 
 
 def raw_frame_from_records(records: Iterable[Record]) -> pl.DataFrame:
@@ -105,13 +141,17 @@ def raw_frame_from_records(records: Iterable[Record]) -> pl.DataFrame:
     }
     # Polars converts a list of lists one inner list at a time; one flat column grouped
     # back by record is an order of magnitude faster.
-    topics = pl.DataFrame(
-        {
-            "index": [i for i, r in enumerate(rows) for _ in r.topics],
-            "topics": [topic for r in rows for topic in r.topics],
-        },
-        schema={"index": pl.Int64, "topics": pl.String},
-    ).group_by("index").agg("topics")
+    topics = (
+        pl.DataFrame(
+            {
+                "index": [i for i, r in enumerate(rows) for _ in r.topics],
+                "topics": [topic for r in rows for topic in r.topics],
+            },
+            schema={"index": pl.Int64, "topics": pl.String},
+        )
+        .group_by("index")
+        .agg("topics")
+    )
     schema = {name: RAW_SCHEMA[name] for name in columns}
     frame = (
         pl.DataFrame(columns, schema=schema)
@@ -140,7 +180,7 @@ def prepare(raw: pl.DataFrame, *, timezone: str, session_gap_minutes: int) -> Fr
     channel_ids = _vocabulary(raw["channel_id"])
     topic_names = _vocabulary(raw["topics"].explode())
     video_ids = raw["video_id"].drop_nulls().unique()
-    table = raw.lazy().select(
+    query = raw.lazy().select(
         _local_columns(timezone),
         ch=_encode(pl.col("channel_id"), channel_ids),
         vid=pl.col("video_id")
@@ -153,21 +193,21 @@ def prepare(raw: pl.DataFrame, *, timezone: str, session_gap_minutes: int) -> Fr
         est=_estimated_watch_us(session_gap_minutes * 60 * US_PER_SECOND),
         topics=pl.col("topics").list.eval(_encode(pl.element(), topic_names).unique().sort()),
     )
-    table = table.unnest("local").collect()
-    topic_counts = table["topics"].list.len().fill_null(0).to_numpy()
+    table = query.unnest("local").collect()
     columns = {
         name: table[name].to_numpy()
         for name in ("ts", "day", "month", "hour", "slot", "ch", "vid", "music", "is_ad", "est")
     }
-    columns["tagged"] = topic_counts > 0
-    topic_row = np.repeat(np.arange(table.height, dtype=np.int32), topic_counts)
+    columns["row"] = np.arange(table.height, dtype=np.int64)
+    everything = Rows.build(
+        columns,
+        table["topics"].list.len().fill_null(0).to_numpy(),
+        table["topics"].explode().drop_nulls().to_numpy(),
+    )
+    ads = columns["is_ad"]
     return Frame(
-        columns=columns,
-        topic_start=np.concatenate(([0], np.cumsum(topic_counts, dtype=np.int64))),
-        topic_code=table["topics"].explode().drop_nulls().to_numpy(),
-        topic_row=topic_row,
-        topic_channel=columns["ch"][topic_row],
-        topic_month=columns["month"][topic_row],
+        everything=everything,
+        without_ads=everything.subset(~ads) if ads.any() else everything,
         names=raw["channel_name"],
         channel_ids=channel_ids,
         topic_names=topic_names,

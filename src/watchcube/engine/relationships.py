@@ -103,7 +103,7 @@ def _top_pairs(ctx: Context, codes: Array, limit: int) -> Pairs:
     starts = np.flatnonzero(np.diff(member_session, prepend=-1))
     sizes = np.diff(starts, append=len(members))
     if _bitsets_are_cheaper(sizes, k):
-        first, second, together = _pairs_by_bitsets(member_rank, starts, sizes, k)
+        first, second, together = _pairs_by_bitsets(member_rank, sizes, k)
     else:
         first, second, together = _pairs_by_enumeration(member_rank, starts, sizes, k)
     source = np.minimum(codes[first], codes[second])
@@ -122,12 +122,10 @@ def _bitsets_are_cheaper(sizes: Array, k: int) -> bool:
     """Compare the rough costs of both ways (nanoseconds, measured on a laptop-class CPU)."""
     words = (np.count_nonzero(sizes >= 2) + 63) // 64
     pairs = int((sizes * (sizes - 1) // 2).sum())
-    return k * k * words * 0.7 + k * (5000 + 8 * words) < 19 * pairs
+    return bool(k * k * words * 0.7 + k * (5000 + 8 * words) < 19 * pairs)
 
 
-def _pairs_by_bitsets(
-    member_rank: Array, starts: Array, sizes: Array, k: int
-) -> tuple[Array, Array, Array]:
+def _pairs_by_bitsets(member_rank: Array, sizes: Array, k: int) -> tuple[Array, Array, Array]:
     """Co-occurrence counts as popcounts of ANDed per-channel session bitsets, over the
     sessions with at least two candidates (the others hold no pair)."""
     shared_sessions = np.flatnonzero(sizes >= 2)

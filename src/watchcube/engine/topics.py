@@ -62,7 +62,9 @@ def topics_leaderboard(ctx: Context) -> Data:
     names = ctx.frame.topic_names
     counts = topic_counts(ctx)
     limit = ctx.filters.limit_or(LEADERBOARD_LIMIT)
-    leaders = zip(counts.codes[:limit], counts.videos[:limit], counts.unique_channels[:limit])
+    leaders = zip(
+        counts.codes[:limit], counts.videos[:limit], counts.unique_channels[:limit], strict=True
+    )
     return {
         "topics": [
             {

@@ -145,7 +145,7 @@ def sniff(head: bytes, source: str) -> str:
         raise UnreadableFile(f"{source}: the file is empty")
     if "\x00" in text:
         raise UnreadableFile(
-            f"{source}: binary data (a NUL byte at character {text.index(chr(0))})"
+            f"{source}: binary data (a NUL byte at character {text.index(chr(0)) + 1})"
         )
     if stripped[0] in "[{":
         return takeout_json.sniff(stripped, source)

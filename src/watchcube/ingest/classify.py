@@ -6,7 +6,8 @@ are classified by one piece of code:
 
 - a ``watch?v=`` or ``/shorts/`` link on youtube.com / m. / music. / youtu.be is a record
   (a private video's title is its URL: the id still comes from the link);
-- no link, no channel, and a "watched" verb in a known language is a removed video: a record
+- no link, no channel, and a "watched" verb in a known language (or a language's whole
+  removed-video line, for Dutch whose verb sits mid-sentence) is a removed video: a record
   without a video id, titled as shown;
 - anything else is skipped and counted by kind: posts, stories, playables, "Visited" ad
   clicks (links off YouTube), survey answers, searches, other.
@@ -43,6 +44,8 @@ _YOUTUBE_KINDS: Final = (
 _ANY_YOUTUBE = re.compile(rf"{_YOUTUBE_HOST}/|https?://(?:www\.)?youtu\.be/")
 _MUSIC_HOST = "://music.youtube.com/"
 _CHANNEL_ID = re.compile(r"/channel/([\w-]+)")
+_MAX_CHANNELS: Final = 100_000  # channel cache bound (real histories have a few thousand)
+_Channel = tuple[str | None, str | None]
 # Labels for link-less entries that are not watches. They only name what was skipped in the
 # import summary; they never decide whether something is a record.
 _SKIP_LABELS: Final = (
@@ -123,6 +126,8 @@ class RecordMaker:
         self.report = report
         self.tagger = tagger
         self.parse_time = parse_time
+        # (name, url) as written -> (clean name, id): a history repeats a few thousand channels
+        self._channels: dict[tuple[str | None, str], _Channel] = {}
 
     def make(
         self,
@@ -158,22 +163,29 @@ class RecordMaker:
             self.report.warn(f"entry {position}: time {time!r} is outside 2005..2099")
             return None
         title = clean_text(title) or (url or "")
-        channel = None if is_ad or not channel_url else clean_text(channel_name or "") or None
+        name, channel_id = (
+            (None, None) if is_ad or not channel_url else self._channel(channel_name, channel_url)
+        )
         music = header == "YouTube Music" or (url is not None and _MUSIC_HOST in url)
         return self.report.add(
             Record(
                 watched_at_us=at,
                 title=title,
                 video_id=video,
-                channel_id=_channel_id(channel_url) if channel else None,
-                channel_name=channel,
+                channel_id=channel_id,
+                channel_name=name,
                 product="youtube_music" if music else "youtube",
-                topics=self.tagger.tag(title, channel),
+                topics=self.tagger.tag(title, name),
                 is_ad=is_ad,
             )
         )
 
-
-def _channel_id(url: str | None) -> str | None:
-    match = _CHANNEL_ID.search(url or "")
-    return match.group(1) if match else None
+    def _channel(self, name: str | None, url: str) -> _Channel:
+        known = self._channels.get((name, url))
+        if known is None:
+            if len(self._channels) >= _MAX_CHANNELS:
+                self._channels.clear()
+            match = _CHANNEL_ID.search(url)
+            known = (clean_text(name or "") or None, match.group(1) if match else None)
+            self._channels[name, url] = known
+        return known

@@ -25,6 +25,12 @@ _TAKEOUT_KEYS: Final = frozenset({"header", "title", "titleUrl", "time"})
 _decode = json.JSONDecoder().raw_decode
 
 
+def _skip_space(text: str, pos: int) -> int:
+    """The position of the first non-whitespace character at or after ``pos``."""
+    match = _SPACE.match(text, pos)
+    return match.end() if match else pos
+
+
 class _Window:
     """The unread part of a JSON text arriving in chunks, with what is needed for positions."""
 
@@ -50,7 +56,7 @@ class _Window:
     def peek(self) -> str:
         """The next non-whitespace character ("" at the end), moving past whitespace."""
         while True:
-            self.pos = _SPACE.match(self.buf, self.pos).end()  # type: ignore[union-attr]
+            self.pos = _skip_space(self.buf, self.pos)
             if self.pos < len(self.buf) or not self.more():
                 return self.buf[self.pos : self.pos + 1]
 
@@ -148,34 +154,26 @@ def sniff(head: str, source: str) -> str:
     or "records-ndjson"; ``UnreadableFile`` for any other JSON shape."""
     text = head.lstrip()
     try:
-        first, _ = _decode(text, _SPACE.match(text, 1).end() if text.startswith("[") else 0)  # type: ignore[union-attr]
-    except json.JSONDecodeError:  # truncated head or bad JSON: the full read will say where
-        if text.startswith("[") and text[1:].lstrip().startswith("]"):
-            return "takeout-json"
-        records = '"watched_at"' in text
-        if text.startswith("["):
-            return "records-json" if records else "takeout-json"
-        return "records-ndjson"
+        first, _ = _decode(text, _skip_space(text, 1) if text.startswith("[") else 0)
+    except json.JSONDecodeError:  # a truncated head or bad JSON: the full read says where
+        if not text.startswith("["):
+            return "records-ndjson"
+        return "records-json" if '"watched_at"' in text else "takeout-json"
+    is_object = isinstance(first, dict)
     if text.startswith("["):
-        if isinstance(first, dict) and "watched_at" in first:
+        if is_object and "watched_at" in first:
             return "records-json"
-        if isinstance(first, dict) and _TAKEOUT_KEYS & first.keys():
+        if is_object and _TAKEOUT_KEYS & first.keys():
             return "takeout-json"
-        found = (
-            f"an object with keys {', '.join(sorted(first))}"
-            if isinstance(first, dict)
-            else (f"a {_kind(first)}")
-        )
         raise UnreadableFile(
-            f"{source}: entry 1 is {found}: not a Takeout watch history"
+            f"{source}: entry 1 is {_describe(first)}: not a Takeout watch history"
             " (entries with header, title, time) or a records file (entries with watched_at)"
         )
-    if isinstance(first, dict) and "watched_at" in first:
+    if is_object and "watched_at" in first:
         return "records-ndjson"
-    found = f"keys {', '.join(sorted(first))}" if isinstance(first, dict) else _kind(first)
     raise UnreadableFile(
-        f"{source}: a JSON {found} at line 1, expected an array of Takeout entries"
-        " or records (a JSON array, or one record object per line)"
+        f"{source}: line 1 is {_describe(first)}; expected a JSON array of Takeout entries"
+        " or records, or one record object per line"
     )
 
 
@@ -192,6 +190,12 @@ def head_kinds(head: str) -> Counter[str]:
     except UnreadableFile:
         pass  # the head ends mid-entry: what was read is enough
     return kinds
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, dict):
+        return f"an object with keys {', '.join(sorted(value))}" if value else "an empty object"
+    return f"a {_kind(value)}"
 
 
 def _kind(value: Any) -> str:

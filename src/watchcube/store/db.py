@@ -68,19 +68,12 @@ class Database:
 
     @contextmanager
     def arrow(self) -> Iterator[Any]:
-        """An ADBC cursor that returns Arrow tables (bulk columnar reads)."""
-        url = make_url(self.url)
+        """An ADBC cursor returning Arrow tables (bulk columnar reads; PostgreSQL only)."""
+        import adbc_driver_postgresql.dbapi as postgres_adbc
+
+        url = make_url(self.url).set(drivername="postgresql")
         with _storage_errors():
-            if self.is_sqlite:
-                import adbc_driver_sqlite.dbapi as sqlite_adbc
-
-                connection = sqlite_adbc.connect(url.database or "")
-            else:
-                import adbc_driver_postgresql.dbapi as postgres_adbc
-
-                connection = postgres_adbc.connect(
-                    url.set(drivername="postgresql").render_as_string(hide_password=False)
-                )
+            connection = postgres_adbc.connect(url.render_as_string(hide_password=False))
             with connection, connection.cursor() as cursor:
                 yield cursor
 

@@ -243,29 +243,53 @@ def iter_records(db: Database, user_id: str, chunk: int = 10_000) -> Iterator[Re
 
 
 _FRAME_QUERY = (
-    # No NULLs and fixed types: the SQLite Arrow reader infers each column's type from the
-    # first rows, and a NULL there would fix the wrong type. Empty text and -1 stand for NULL
+    # No NULLs and fixed types: the Arrow reader infers each column's type from the first
+    # rows, and a NULL there would fix the wrong type. Empty text and -1 stand for NULL
     # (empty ids and names are never stored: validation turns them into NULL).
     "SELECT watched_at_us, COALESCE(video_id, '') AS video_id, title, "
     "COALESCE(channel_id, '') AS channel_id, COALESCE(channel_name, '') AS channel_name, "
     "product, topics, CAST(is_ad AS INTEGER) AS is_ad, "
     "COALESCE(duration_s, -1.0) AS duration_s "
-    "FROM watch_records WHERE user_id = {param}"
+    "FROM watch_records WHERE user_id = {param} AND data_version > {param}"
 )
+_FRAME_SCHEMA: dict[str, Any] = {
+    "watched_at_us": pl.Int64,
+    "video_id": pl.String,
+    "title": pl.String,
+    "channel_id": pl.String,
+    "channel_name": pl.String,
+    "product": pl.String,
+    "topics": pl.String,
+    "is_ad": pl.Int64,
+    "duration_s": pl.Float64,
+}
 
 
-def read_frame(db: Database, user_id: str) -> pl.DataFrame:
+def read_frame(db: Database, user_id: str, *, after_version: int = 0) -> pl.DataFrame:
     """The user's records as the engine's raw frame, sorted by (instant, video id, title).
 
-    Read over ADBC as Arrow (columnar end to end): about 6x faster than fetching rows
-    through the DB-API at a million records.
+    ``after_version`` reads only the records inserted by later writes (a delta to append to
+    a frame already loaded). PostgreSQL is read over ADBC as Arrow, columnar end to end:
+    about 6x faster than rows through the DB-API at a million records. SQLite is read with
+    the standard library's driver: a second SQLite library in one process (ADBC bundles
+    its own) breaks SQLite's POSIX locks and can corrupt the file.
     """
-    with db.arrow() as cursor:
-        cursor.execute(_FRAME_QUERY.format(param="?" if db.is_sqlite else "$1"), (user_id,))
-        table = cursor.fetch_arrow_table()
-    frame = pl.from_arrow(table)
-    assert isinstance(frame, pl.DataFrame)
-    return (
+    if db.is_sqlite:
+        with db.read() as conn:
+            raw = conn.connection.driver_connection
+            assert raw is not None
+            rows = raw.execute(_FRAME_QUERY.format(param="?"), (user_id, after_version)).fetchall()
+        frame = pl.DataFrame(rows, schema=_FRAME_SCHEMA, orient="row")
+    else:
+        with db.arrow() as cursor:
+            cursor.execute(
+                _FRAME_QUERY.format(param="$1").replace("> $1", "> $2"), (user_id, after_version)
+            )
+            table = cursor.fetch_arrow_table()
+        arrow = pl.from_arrow(table)
+        assert isinstance(arrow, pl.DataFrame)
+        frame = arrow
+    return sort_raw(
         frame.select(
             pl.col("watched_at_us").cast(pl.Datetime("us", "UTC")).alias("watched_at"),
             pl.col("video_id").replace("", None),
@@ -277,6 +301,9 @@ def read_frame(db: Database, user_id: str) -> pl.DataFrame:
             pl.col("is_ad").cast(pl.Boolean),
             pl.when(pl.col("duration_s") >= 0).then(pl.col("duration_s").cast(pl.Float64)),
         )
-        .sort(["watched_at", "video_id", "title"], nulls_last=False)
-        .rechunk()
     )
+
+
+def sort_raw(frame: pl.DataFrame) -> pl.DataFrame:
+    """History order: instant, then video id (missing first), then title."""
+    return frame.sort(["watched_at", "video_id", "title"], nulls_last=False).rechunk()

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, and_, delete, select, tuple_, update
+from sqlalchemy import Connection, and_, delete, func, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from watchcube.store.schema import precomputed_aggregations as results
@@ -109,3 +109,33 @@ def delete_expired(conn: Connection, now: datetime | None = None) -> int:
         )
     )
     return int(result.rowcount)
+
+
+@dataclass(frozen=True, slots=True)
+class ResultVersion:
+    data_version: int
+    version: int
+
+
+def result_versions(conn: Connection, user_id: str) -> dict[tuple[str, str], ResultVersion]:
+    """(type, filter_hash) -> the versions of every stored result of the user."""
+    rows = conn.execute(
+        select(
+            results.c.aggregation_type,
+            results.c.filter_hash,
+            results.c.data_version,
+            results.c.version,
+        ).where(results.c.user_id == user_id)
+    ).all()
+    return {
+        (row.aggregation_type, row.filter_hash): ResultVersion(row.data_version, row.version)
+        for row in rows
+    }
+
+
+def sample_results(conn: Connection, user_id: str, limit: int | None) -> list[StoredResult]:
+    """Stored results of a user (all, or ``limit`` of them picked at random)."""
+    statement = select(results).where(results.c.user_id == user_id)
+    if limit is not None:
+        statement = statement.order_by(func.random()).limit(limit)
+    return [StoredResult(**row._mapping) for row in conn.execute(statement)]

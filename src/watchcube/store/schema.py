@@ -98,6 +98,7 @@ watch_records = Table(
     # The data_version whose write inserted the record (incremental refresh reads it).
     Column("data_version", BigInteger, nullable=False),
     Index(None, "user_id", "watched_at_us"),
+    Index(None, "user_id", "data_version"),  # the records a later write added (frame deltas)
 )
 
 precomputed_aggregations = Table(

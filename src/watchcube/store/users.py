@@ -136,3 +136,7 @@ def change_settings(
     version = bump_data_version(conn, user_id)
     append_change(conn, user_id, version, "settings", 0, None, None)
     return User(user_id, new, version)
+
+
+def all_user_ids(conn: Connection) -> list[str]:
+    return [row.user_id for row in conn.execute(select(users.c.user_id).order_by(users.c.user_id))]

@@ -108,10 +108,16 @@ def upgrade() -> None:
             ["user_id", "watched_at_us"],
             unique=False,
         )
+        batch_op.create_index(
+            batch_op.f("ix_watch_records_user_id_data_version"),
+            ["user_id", "data_version"],
+            unique=False,
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("watch_records", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_watch_records_user_id_data_version"))
         batch_op.drop_index(batch_op.f("ix_watch_records_user_id_watched_at_us"))
 
     op.drop_table("watch_records")

@@ -1,0 +1,137 @@
+// The dashboard page: sign-in with a token (Jupyter style), the URL as the filter state,
+// one dashboard request per filter change, the panels, the freshness badge.
+
+import { createFilterBar } from "./filterbar.js";
+import { createFreshness } from "./freshness.js";
+import { createPanels } from "./panels.js";
+import { DEFAULT_POLL_SECONDS, readState, writeState } from "./state.js";
+import { createClient } from "./watchcube-client.js";
+
+const TOKEN_KEY = "watchcube.token";
+const OPTION_TYPES = ["monthly_trend", "top_channels", "topics_leaderboard"];
+const byId = (id) => document.getElementById(id);
+
+/** The token from `?token=` (then kept in sessionStorage and removed from the URL). */
+function takeToken() {
+  const url = new URL(location.href);
+  const given = url.searchParams.get("token");
+  if (given) {
+    sessionStorage.setItem(TOKEN_KEY, given);
+    history.replaceState(null, "", url.pathname + writeState(readState(url.search)) + url.hash);
+  }
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+function showLogin(message) {
+  byId("dashboard").hidden = true;
+  byId("login").hidden = false;
+  byId("login-message").textContent = message;
+  byId("login-token").focus();
+}
+
+function describe(error) {
+  if (error.code === "network_error") return "Cannot reach the watchcube service. Is it running? Then try again.";
+  return error.status ? `${error.message} (${error.code}, HTTP ${error.status})` : String(error.message ?? error);
+}
+
+/** The choices the filter bar offers, from all-time results. */
+function optionsOf(types) {
+  const months = types.monthly_trend.data.months;
+  const first = months.length ? Number(months[0].month.slice(0, 4)) : 0;
+  const last = months.length ? Number(months.at(-1).month.slice(0, 4)) : -1;
+  return {
+    years: Array.from({ length: last - first + 1 }, (_, i) => first + i),
+    channels: types.top_channels.data.channels.map((row) => ({
+      id: row.channel_id,
+      label: row.channel_name ?? row.channel_id,
+      videos: row.videos,
+    })),
+    topics: types.topics_leaderboard.data.topics.map((row) => ({ id: row.topic, label: row.topic, videos: row.videos })),
+  };
+}
+
+function start(token) {
+  let state = readState(location.search);
+  const client = createClient({ token, mode: state.mode });
+  const alert = byId("alert");
+  const panels = createPanels(byId("panels"), { onRetry: () => load() });
+  const bar = createFilterBar(byId("filters"), { onChange: navigate });
+  const freshness = createFreshness({
+    badge: byId("freshness"),
+    age: byId("age"),
+    refresh: byId("refresh"),
+    client,
+    pollSeconds: state.poll ?? DEFAULT_POLL_SECONDS,
+  });
+  byId("mode").hidden = state.mode !== "live";
+
+  function failed(error) {
+    if (error.name === "AbortError") return true;
+    if (error.status === 401) {
+      sessionStorage.removeItem(TOKEN_KEY);
+      showLogin(`Sign in again: ${error.message}`);
+      return true;
+    }
+    return false;
+  }
+
+  async function load() {
+    panels.loading();
+    try {
+      const { types } = await client.getDashboard(state.filters);
+      alert.hidden = true;
+      panels.render(types);
+      freshness.shown(types);
+      // For benchmarks and devtools: when the dashboard was last ready.
+      performance.mark("watchcube:ready");
+      document.dispatchEvent(new CustomEvent("watchcube:ready"));
+    } catch (error) {
+      if (failed(error)) return;
+      alert.textContent = describe(error);
+      alert.hidden = false;
+      panels.fail(describe(error));
+    }
+  }
+
+  async function loadOptions() {
+    try {
+      const { types } = await client.getDashboard({ limit: 1000 }, { types: OPTION_TYPES, supersede: false });
+      bar.setOptions(optionsOf(types));
+    } catch (error) {
+      // Without options the pickers stay empty; the panels show what went wrong.
+      failed(error);
+    }
+  }
+
+  function navigate(filters) {
+    state = { ...state, filters };
+    history.pushState(null, "", location.pathname + writeState(state));
+    bar.show(filters);
+    load();
+  }
+
+  window.addEventListener("popstate", () => {
+    state = readState(location.search);
+    bar.show(state.filters);
+    load();
+  });
+  byId("refresh").addEventListener("click", () => {
+    load();
+    loadOptions();
+  });
+  bar.show(state.filters);
+  // The panels first; the pickers' options (a bigger, rarer request) right after.
+  load().then(loadOptions);
+}
+
+byId("login-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const token = byId("login-token").value.trim();
+  if (!token) return;
+  sessionStorage.setItem(TOKEN_KEY, token);
+  location.reload();
+});
+
+const token = takeToken();
+if (token) start(token);
+else showLogin("Open the link `watchcube demo` printed (it carries ?token=…), or paste a token from `watchcube token --user ID`.");

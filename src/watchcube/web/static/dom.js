@@ -1,0 +1,61 @@
+// Building DOM and SVG nodes, and formatting numbers, dates and shares for people.
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+function fill(node, attrs, children) {
+  for (const [name, value] of Object.entries(attrs ?? {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name === "text") node.textContent = value;
+    else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else node.setAttribute(name, value === true ? "" : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === undefined || child === null || child === false) continue;
+    node.append(child instanceof Node ? child : String(child));
+  }
+  return node;
+}
+
+/** An HTML element: `h("p", {class: "note"}, "text", child)`; `on<event>` attributes listen. */
+export function h(tag, attrs, ...children) {
+  return fill(document.createElement(tag), attrs, children);
+}
+
+/** An SVG element, like `h`. */
+export function s(tag, attrs, ...children) {
+  return fill(document.createElementNS(SVG_NS, tag), attrs, children);
+}
+
+const integer = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+const decimal = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
+const percent = new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 1 });
+const day = new Intl.DateTimeFormat(undefined, { year: "numeric", month: "short", day: "numeric" });
+const dayTime = new Intl.DateTimeFormat(undefined, {
+  year: "numeric",
+  month: "short",
+  day: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+});
+const monthName = new Intl.DateTimeFormat(undefined, { year: "numeric", month: "short", timeZone: "UTC" });
+
+export const WEEKDAYS = Object.freeze(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]);
+
+export const fmt = {
+  int: (value) => integer.format(value ?? 0),
+  num: (value) => decimal.format(value ?? 0),
+  pct: (value) => percent.format(value ?? 0),
+  /** An ISO instant as a local date, or a dash when there is none. */
+  date: (iso) => (iso ? day.format(new Date(iso)) : "–"),
+  dateTime: (iso) => (iso ? dayTime.format(new Date(iso)) : "–"),
+  /** "2024-03" as "Mar 2024". */
+  month: (key) => monthName.format(new Date(`${key}-01T00:00:00Z`)),
+  hour: (hour) => `${String(hour).padStart(2, "0")}:00`,
+  /** Seconds as "4 s", "3 min", "2 h", "5 d". */
+  age: (seconds) => {
+    if (seconds < 60) return `${Math.max(0, Math.round(seconds))} s`;
+    if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
+    if (seconds < 86400) return `${Math.round(seconds / 3600)} h`;
+    return `${Math.round(seconds / 86400)} d`;
+  },
+};
