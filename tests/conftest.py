@@ -14,11 +14,13 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import redis
 from sqlalchemy import text
 
 from watchcube.store.db import Database, migrate, open_database
 from watchcube.store.schema import metadata
 
+REDIS_SERVER = os.environ.get("WATCHCUBE_TEST_REDIS", "redis://127.0.0.1:6379/0")
 PG_SERVER = os.environ.get("WATCHCUBE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "takeout"
 
@@ -46,18 +48,36 @@ def pg_url() -> Iterator[str]:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture
+def empty_pg_url(pg_url: str) -> str:
+    """This run's PostgreSQL database, emptied for the test."""
+    database = Database(pg_url)
+    with database.write() as conn:
+        names = ", ".join(table.name for table in metadata.sorted_tables)
+        conn.execute(text(f"TRUNCATE {names}"))
+    database.dispose()
+    return pg_url
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """The same test on SQLite and on PostgreSQL (emptied first)."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'watchcube.db'}"
-    url: str = request.getfixturevalue("pg_url")
-    database = Database(url)
-    with database.write() as conn:
-        names = ", ".join(table.name for table in metadata.sorted_tables)
-        conn.execute(text(f"TRUNCATE {names}"))
-    database.dispose()
+    url: str = request.getfixturevalue("empty_pg_url")
     return url
+
+
+@pytest.fixture
+def redis_prefix() -> Iterator[str]:
+    """A key prefix of this test alone on the machine's Redis, deleted afterwards."""
+    prefix = f"wct{secrets.token_hex(4)}"
+    yield prefix
+    client = redis.Redis.from_url(REDIS_SERVER)
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+    client.close()
 
 
 @pytest.fixture

@@ -179,34 +179,47 @@ class Service:
 
     def _load_raw(self, key: FrameKey) -> pl.DataFrame:
         """The records of ``key``'s version: the last raw frame plus the records inserted
-        since (when only inserts happened), else a full read."""
+        since (when only inserts happened), else a full read.
+
+        Records carry the version that inserted them, so reading ``data_version <= V`` gives
+        exactly version V's records while new ones keep arriving; only a delete or update
+        committed meanwhile (rare) makes the read retry.
+        """
         started = time.perf_counter()
+        version = key.data_version
         with self._raw_lock:
             kept = self._raws.get(key.user_id)
         raw = None
-        if kept is not None and kept[0] <= key.data_version:
-            with self.db.read() as conn:
-                since = changes_between(conn, key.user_id, kept[0], key.data_version)
-            if len(since) == key.data_version - kept[0] and all(
-                change.change_type in _APPENDING for change in since
-            ):
-                raw = _append(
-                    kept[1], record_store.read_frame(self.db, key.user_id, after_version=kept[0])
-                )
+        if (
+            kept is not None
+            and kept[0] <= version
+            and self._only_appends(key.user_id, kept[0], version)
+        ):
+            delta = record_store.read_frame(
+                self.db, key.user_id, after_version=kept[0], upto_version=version
+            )
+            raw = _append(kept[1], delta)
         if raw is None:
-            raw = record_store.read_frame(self.db, key.user_id)
-        # The version is bumped in every write's own transaction: unchanged after the read
-        # means the frame holds exactly that version's records.
-        if self.user(key.user_id, fresh=True).data_version != key.data_version:
+            raw = record_store.read_frame(self.db, key.user_id, upto_version=version)
+        latest = self.user(key.user_id, fresh=True).data_version
+        if latest < version or not self._only_appends(key.user_id, version, latest):
             raise _FrameMoved
         with self._raw_lock:
-            self._raws[key.user_id] = (key.data_version, raw)
+            self._raws[key.user_id] = (version, raw)
             self._raws.move_to_end(key.user_id)
             while len(self._raws) > self.settings.raw_frames_kept:
                 self._raws.popitem(last=False)
         metrics.FRAMES_LOADED.inc()
         metrics.FRAME_LOAD_SECONDS.observe(time.perf_counter() - started)
         return raw
+
+    def _only_appends(self, user_id: str, after: int, upto: int) -> bool:
+        """True when the user's records changed from ``after`` to ``upto`` only by inserts."""
+        if after == upto:
+            return True
+        with self.db.read() as conn:
+            since = changes_between(conn, user_id, after, upto)
+        return len(since) == upto - after and all(c.change_type in _APPENDING for c in since)
 
     # -- writes --------------------------------------------------------------------------
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import httpx
 import pytest
-import redis
 
+from tests.conftest import REDIS_SERVER
 from tests.utils.servers import serve_in_thread
 from watchcube.api.app import create_app
 from watchcube.api.auth import mint_token
@@ -17,7 +16,6 @@ from watchcube.config import Settings
 from watchcube.service import Service
 
 SECRET = "test-secret-0123456789abcdef-0123456789"
-REDIS_SERVER = "redis://127.0.0.1:6379/0"
 
 
 @dataclass
@@ -31,18 +29,6 @@ class Api:
         if user is not None:
             headers["Authorization"] = f"Bearer {mint_token(SECRET, user, admin=admin)}"
         return httpx.Client(base_url=self.url, headers=headers, timeout=30)
-
-
-@pytest.fixture
-def redis_prefix() -> Iterator[str]:
-    """A key prefix of this test alone on the machine's Redis, deleted afterwards."""
-    prefix = f"wct{secrets.token_hex(4)}"
-    yield prefix
-    client = redis.Redis.from_url(REDIS_SERVER)
-    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
-    if keys:
-        client.delete(*keys)
-    client.close()
 
 
 def make_api(database_url: str, redis_prefix: str, **overrides: object) -> Settings:

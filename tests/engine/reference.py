@@ -329,7 +329,7 @@ def channel_relationships(rows: Sequence[Row], filters: Filters, gap: int) -> di
     per_channel: Counter[str] = Counter()
     together: Counter[tuple[str, str]] = Counter()
     for session in sessions_of(rows, gap):
-        present = sorted({r.record.channel_id for r in session} - {None})  # type: ignore[type-var]
+        present = sorted({c for r in session if (c := r.record.channel_id) is not None})
         per_channel.update(present)
         together.update(combinations(present, 2))
     pairs = sorted(together, key=lambda p: (-together[p], p[0], p[1]))

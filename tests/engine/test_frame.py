@@ -40,7 +40,10 @@ def test_local_columns_follow_daylight_saving_time() -> None:
     )
     assert frame.everything.columns["hour"].tolist() == [1, 3]
     assert frame.everything.columns["slot"].tolist() == [6 * 24 + 1, 6 * 24 + 3]  # a Sunday
-    assert [month_text(m) for m in frame.everything.columns["month"].tolist()] == ["2023-03", "2023-03"]
+    assert [month_text(m) for m in frame.everything.columns["month"].tolist()] == [
+        "2023-03",
+        "2023-03",
+    ]
     assert frame.days_monotonic
 
 
@@ -97,7 +100,9 @@ def test_unsorted_raw_frames_are_sorted_and_unknown_zones_refused() -> None:
     )
     shuffled = raw.reverse()
     frame = prepare(shuffled, timezone="UTC", session_gap_minutes=30)
-    assert frame.everything.columns["ts"].tolist() == sorted(frame.everything.columns["ts"].tolist())
+    assert frame.everything.columns["ts"].tolist() == sorted(
+        frame.everything.columns["ts"].tolist()
+    )
     with pytest.raises(InvalidSettings):
         prepare(raw, timezone="Mars/Olympus", session_gap_minutes=30)
 

@@ -24,7 +24,12 @@ def _key(user: str, version: int = 1, timezone: str = "UTC") -> FrameKey:
 
 def test_a_hit_returns_the_same_prepared_frame() -> None:
     loads: list[FrameKey] = []
-    cache = FrameCache(lambda key: loads.append(key) or _raw(10))
+
+    def load(key: FrameKey) -> pl.DataFrame:
+        loads.append(key)
+        return _raw(10)
+
+    cache = FrameCache(load)
     first = cache.get(_key("ann"))
     assert cache.get(_key("ann")) is first
     assert loads == [_key("ann")]

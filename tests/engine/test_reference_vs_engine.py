@@ -15,7 +15,7 @@ from watchcube.records import Record
 from .histories import cases, histories
 from .reference import aggregate
 
-SETTINGS = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def assert_same(records: list[Record], chosen: Filters, timezone: str, gap: int) -> None:
@@ -39,7 +39,7 @@ def test_all_types_match_the_reference(case: tuple[list[Record], str, int, Filte
     assert_same(records, chosen, timezone, gap)
 
 
-@SETTINGS
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(histories(max_size=60))
 def test_unfiltered_histories_match_the_reference(history: tuple[list[Record], str, int]) -> None:
     records, timezone, gap = history

@@ -17,7 +17,7 @@ from watchcube.records import Record
 from .histories import cases
 from .test_reference_vs_engine import assert_same
 
-CASES = settings(max_examples=40, deadline=None)
+CASES = settings(max_examples=30, deadline=None)
 
 
 @CASES
@@ -46,10 +46,26 @@ def test_pairs_by_enumeration(case: tuple[list[Record], str, int, Filters]) -> N
 
 @CASES
 @given(cases(max_size=60))
-def test_a_second_candidate_round(case: tuple[list[Record], str, int, Filters]) -> None:
+def test_a_second_candidate_round_within_the_pool(
+    case: tuple[list[Record], str, int, Filters],
+) -> None:
     records, timezone, gap, chosen = case
     with (
-        mock.patch.object(relationships, "CANDIDATES_PER_EDGE", 0),
+        mock.patch.object(relationships, "FIRST_ROUND_PER_EDGE", 0),
+        mock.patch.object(relationships, "MIN_CANDIDATES", 2),
+    ):
+        assert_same(records, chosen, timezone, gap)
+
+
+@CASES
+@given(cases(max_size=60))
+def test_a_second_candidate_round_beyond_the_pool(
+    case: tuple[list[Record], str, int, Filters],
+) -> None:
+    records, timezone, gap, chosen = case
+    with (
+        mock.patch.object(relationships, "FIRST_ROUND_PER_EDGE", 0),
+        mock.patch.object(relationships, "POOL_PER_EDGE", 0),
         mock.patch.object(relationships, "MIN_CANDIDATES", 2),
     ):
         assert_same(records, chosen, timezone, gap)

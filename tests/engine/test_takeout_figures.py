@@ -73,12 +73,7 @@ def test_real_export_in_local_time(export: tuple[list[dict[str, Any]], list[Reco
     )
     year = compute(frame, parse({"year": "2021"}), ["kpi", "viewing_patterns"])
     # Bangkok is UTC+7 all year: a 2021 local date is a UTC instant 7 hours earlier.
-    in_2021 = [r for r in records if "2020-12-31T17:00" <= _iso(r) < "2021-12-31T17:00"]
+    low, high = parse_instant("2020-12-31T17:00:00Z"), parse_instant("2021-12-31T17:00:00Z")
+    in_2021 = [r for r in records if low <= r.watched_at_us < high]
     assert year["kpi"]["total_videos"] == len(in_2021)
     assert sum(year["viewing_patterns"]["by_hour"]) == len(in_2021)
-
-
-def _iso(record: Record) -> str:
-    from watchcube.records import format_instant
-
-    return format_instant(record.watched_at_us)

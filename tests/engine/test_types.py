@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -26,12 +27,12 @@ HISTORY = [
 
 
 @pytest.fixture(scope="module")
-def data() -> dict[str, dict[str, object]]:
+def data() -> dict[str, dict[str, Any]]:
     frame = prepare(raw_frame_from_records(HISTORY), timezone="UTC", session_gap_minutes=30)
     return compute(frame, Filters())
 
 
-def test_kpi(data: dict[str, dict[str, object]]) -> None:
+def test_kpi(data: dict[str, dict[str, Any]]) -> None:
     assert data["kpi"] == {
         "total_videos": 6,
         "unique_videos": 4,
@@ -48,7 +49,7 @@ def test_kpi(data: dict[str, dict[str, object]]) -> None:
     }
 
 
-def test_sessions(data: dict[str, dict[str, object]]) -> None:
+def test_sessions(data: dict[str, dict[str, Any]]) -> None:
     assert data["session_analysis"] == {
         "sessions": 3,
         "avg_videos_per_session": 2.0,
@@ -70,7 +71,7 @@ def test_sessions(data: dict[str, dict[str, object]]) -> None:
     }
 
 
-def test_patterns_and_heatmap(data: dict[str, dict[str, object]]) -> None:
+def test_patterns_and_heatmap(data: dict[str, dict[str, Any]]) -> None:
     patterns = data["viewing_patterns"]
     assert patterns["by_weekday"] == [5, 0, 0, 0, 0, 1, 0]
     assert patterns["weekday_avg_per_day"] == 1.0  # 5 videos over Mon..Fri
@@ -82,7 +83,7 @@ def test_patterns_and_heatmap(data: dict[str, dict[str, object]]) -> None:
     assert heatmap["cells"][5][2] == 1 and heatmap["max"] == 2 and heatmap["total"] == 6
 
 
-def test_channels_topics_and_relationships(data: dict[str, dict[str, object]]) -> None:
+def test_channels_topics_and_relationships(data: dict[str, dict[str, Any]]) -> None:
     top = data["top_channels"]
     assert [c["channel_id"] for c in top["channels"]] == ["UCa", "UCb", "UCc"]  # ties by id
     assert top["channels"][0]["channel_name"] == "New A"  # the name on the latest record

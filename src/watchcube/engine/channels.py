@@ -144,7 +144,7 @@ def _summary(ctx: Context, codes: Sequence[int]) -> list[Data]:
     np.maximum.at(last, rank, position)
     videos = np.bincount(rank, minlength=len(codes))
     ts = ctx.array("ts")
-    names = ctx.frame.names.gather(ctx.rows()[last]).to_list() if len(codes) else []
+    names = ctx.frame.names.gather(ctx.array("row")[last]).to_list() if len(codes) else []
     return [
         {
             "channel_id": ctx.frame.channel_ids[code],

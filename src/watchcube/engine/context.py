@@ -48,10 +48,6 @@ class Context:
             self._arrays[name] = values if self._mask is None else values[self._mask]
         return self._arrays[name]
 
-    def rows(self) -> Array:
-        """The frame row (in the whole history) of each record of R(f)."""
-        return self.array("row")
-
     def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
         """``compute()``, evaluated at most once per key in this context."""
         if key not in self.memo:
@@ -65,11 +61,13 @@ class Context:
     def _topic_entries(self) -> tuple[Array, Array, Array]:
         base = self.base
         start, end = base.topic_start[[self._low, self._high]]
-        entries = (base.topic_code, base.topic_channel, base.topic_month)
+        code, channel, month = (
+            values[start:end] for values in (base.topic_code, base.topic_channel, base.topic_month)
+        )
         if self._mask is None:
-            return entries[0][start:end], entries[1][start:end], entries[2][start:end]
+            return code, channel, month
         keep = self._mask[base.topic_row[start:end] - self._low]
-        return entries[0][start:end][keep], entries[1][start:end][keep], entries[2][start:end][keep]
+        return code[keep], channel[keep], month[keep]
 
 
 def shared(compute: Callable[[Context], T]) -> Callable[[Context], T]:

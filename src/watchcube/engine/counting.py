@@ -16,16 +16,24 @@ import numpy as np
 from watchcube.engine.frame import Array
 
 DENSE_CELLS: Final = 1 << 25  # 32 MiB of bitmap, or 256 MiB of counts at most per call
+SPARSE_CELLS: Final = 16  # bitmap cells per key past which sorting nearly sorted keys wins
 
 
-def distinct_keys(group: Array, value: Array, values: int, *, groups: int) -> Array:
-    """The sorted distinct keys ``group * values + value`` (groups in ``0..groups-1``)."""
+def distinct_keys(
+    group: Array, value: Array, values: int, *, groups: int, nearly_sorted: bool = False
+) -> Array:
+    """The sorted distinct keys ``group * values + value`` (groups in ``0..groups-1``).
+
+    ``nearly_sorted`` keys (led by time order, say) sort in almost linear time, so for them
+    a bitmap only pays when it is dense: at most ``SPARSE_CELLS`` cells per key.
+    """
     keys = group.astype(np.int64) * values + value
-    if groups * values <= DENSE_CELLS:
-        seen = np.zeros(groups * values, np.bool_)
+    space = groups * values
+    if space <= DENSE_CELLS and not (nearly_sorted and space > SPARSE_CELLS * len(keys)):
+        seen = np.zeros(space, np.bool_)
         seen[keys] = True
         return np.flatnonzero(seen)
-    return np.unique(keys)
+    return runs(keys)[0]
 
 
 def distinct_per_group(
@@ -48,5 +56,15 @@ def tally(keys: Array, space: int) -> tuple[Array, Array]:
         counts = np.bincount(keys, minlength=space)
         present = np.flatnonzero(counts)
         return present, counts[present]
-    present, counts = np.unique(keys, return_counts=True)
-    return present, counts
+    return runs(keys)
+
+
+def runs(keys: Array) -> tuple[Array, Array]:
+    """The distinct keys (ascending) and their counts, by sorting.
+
+    Not ``np.unique``: its hashing is far slower here, while a stable sort (timsort) is
+    nearly linear on keys that arrive nearly sorted, as keys led by time order do.
+    """
+    ordered = np.sort(keys, kind="stable")
+    starts = np.flatnonzero(np.diff(ordered, prepend=ordered[:1] - 1))
+    return ordered[starts], np.diff(starts, append=len(ordered))

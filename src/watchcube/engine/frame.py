@@ -85,7 +85,9 @@ class Rows:
     def subset(self, keep: Array) -> Rows:
         """The rows where ``keep`` is true, with their topics."""
         columns = {name: values[keep] for name, values in self.columns.items()}
-        return Rows.build(columns, np.diff(self.topic_start)[keep], self.topic_code[keep[self.topic_row]])
+        return Rows.build(
+            columns, np.diff(self.topic_start)[keep], self.topic_code[keep[self.topic_row]]
+        )
 
     @property
     def nbytes(self) -> int:

@@ -15,7 +15,7 @@ from watchcube.engine.context import Context, Data
 from watchcube.engine.frame import Frame
 from watchcube.engine.patterns import day_time_heatmap, viewing_patterns
 from watchcube.engine.relationships import channel_relationships
-from watchcube.engine.session_analysis import session_analysis
+from watchcube.engine.sessions import session_analysis
 from watchcube.engine.topics import topic_evolution, topics_leaderboard
 from watchcube.engine.totals import kpi, monthly_trend
 from watchcube.errors import NotFound

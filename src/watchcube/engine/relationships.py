@@ -33,9 +33,10 @@ from watchcube.engine.frame import Array
 from watchcube.engine.sessions import sessions
 
 EDGES_LIMIT: Final = 50
-# First-round candidates per returned edge: on real histories enough for the second
-# round to be rare, and small enough to stay cheap.
-CANDIDATES_PER_EDGE: Final = 2
+# Candidates per returned edge: the first round's, and the pool whose memberships one
+# pass over the records collects (enough, on real histories, for the second round too).
+FIRST_ROUND_PER_EDGE: Final = 1
+POOL_PER_EDGE: Final = 4
 MIN_CANDIDATES: Final = 16
 
 
@@ -54,13 +55,18 @@ class Pairs:
 def channel_relationships(ctx: Context) -> Data:
     limit = ctx.filters.limit_or(EDGES_LIMIT)
     counts = channel_counts(ctx)
-    candidates = min(len(counts.codes), max(CANDIDATES_PER_EDGE * limit, MIN_CANDIDATES))
-    pairs = _top_pairs(ctx, counts.codes[:candidates], limit)
-    if candidates < len(counts.codes):
+    everyone = len(counts.codes)
+    pool = min(everyone, max(POOL_PER_EDGE * limit, MIN_CANDIDATES))
+    members = _memberships(ctx, counts.codes[:pool])
+    first_round = min(pool, max(FIRST_ROUND_PER_EDGE * limit, MIN_CANDIDATES))
+    pairs = _top_pairs(members, first_round, limit)
+    if first_round < everyone:
         threshold = pairs.together[-1] if len(pairs.together) == limit else 1
         needed = int(np.count_nonzero(counts.videos >= threshold))
-        if needed > candidates:
-            pairs = _top_pairs(ctx, counts.codes[:needed], limit)
+        if needed > first_round:
+            if needed > pool:
+                members = _memberships(ctx, counts.codes[:needed])
+            pairs = _top_pairs(members, needed, limit)
     sessions_of = dict(zip(pairs.codes.tolist(), pairs.sessions.tolist(), strict=True))
     in_edges = set(pairs.source.tolist()) | set(pairs.target.tolist())
     nodes = [int(code) for code in counts.codes if int(code) in in_edges]
@@ -89,29 +95,49 @@ def channel_relationships(ctx: Context) -> Data:
     }
 
 
-def _top_pairs(ctx: Context, codes: Array, limit: int) -> Pairs:
-    """Count the pairs of the candidate channels ``codes`` and keep the first ``limit``."""
-    k = len(codes)
+@dataclass(frozen=True, slots=True)
+class Memberships:
+    """The distinct (session, candidate) pairs of R(f), sorted by session then candidate;
+    a candidate is its index (rank) in ``codes``."""
+
+    codes: Array
+    session: Array
+    rank: Array
+
+
+def _memberships(ctx: Context, codes: Array) -> Memberships:
+    """The one pass over the records of R(f): which candidate channels each session has."""
     table = np.full(len(ctx.frame.channel_ids) + 1, -1, np.int64)
-    table[codes] = np.arange(k)
+    table[codes] = np.arange(len(codes))
     rank = table[ctx.array("ch")]
     mine = np.flatnonzero(rank >= 0)
     found = sessions(ctx)
-    # Distinct (session, candidate) memberships, sorted by session then candidate.
-    members = distinct_keys(found.ids[mine], rank[mine], k, groups=len(found.start))
-    member_session, member_rank = np.divmod(members, k)
-    starts = np.flatnonzero(np.diff(member_session, prepend=-1))
-    sizes = np.diff(starts, append=len(members))
+    members = distinct_keys(
+        found.ids[mine], rank[mine], len(codes), groups=len(found.start), nearly_sorted=True
+    )
+    session, rank = np.divmod(members, len(codes))
+    return Memberships(codes, session, rank)
+
+
+def _top_pairs(members: Memberships, k: int, limit: int) -> Pairs:
+    """Count the pairs among the first ``k`` candidates and keep the first ``limit``."""
+    session, rank = members.session, members.rank
+    if k < len(members.codes):
+        kept = rank < k
+        session, rank = session[kept], rank[kept]
+    starts = np.flatnonzero(np.diff(session, prepend=-1))
+    sizes = np.diff(starts, append=len(session))
     if _bitsets_are_cheaper(sizes, k):
-        first, second, together = _pairs_by_bitsets(member_rank, sizes, k)
+        first, second, together = _pairs_by_bitsets(rank, sizes, k)
     else:
-        first, second, together = _pairs_by_enumeration(member_rank, starts, sizes, k)
+        first, second, together = _pairs_by_enumeration(rank, starts, sizes, k)
+    codes = members.codes[:k]
     source = np.minimum(codes[first], codes[second])
     target = np.maximum(codes[first], codes[second])
     top = np.lexsort((target, source, -together))[:limit]
     return Pairs(
         codes=codes,
-        sessions=np.bincount(member_rank, minlength=k),
+        sessions=np.bincount(rank, minlength=k),
         source=source[top],
         target=target[top],
         together=together[top],
@@ -151,13 +177,16 @@ def _pairs_by_bitsets(member_rank: Array, sizes: Array, k: int) -> tuple[Array, 
 def _pairs_by_enumeration(
     member_rank: Array, starts: Array, sizes: Array, k: int
 ) -> tuple[Array, Array, Array]:
-    """Co-occurrence counts by listing each session's pairs (candidates ascending within a
-    session, so the first of a pair has the lower rank) and tallying them."""
+    """Co-occurrence counts by listing each session's pairs and tallying them."""
     end_of_member = np.repeat(starts + sizes, sizes)
     later = end_of_member - np.arange(len(member_rank)) - 1
     left = np.repeat(np.arange(len(member_rank)), later)
     offset = np.arange(len(left)) - np.repeat(np.cumsum(later) - later, later)
     right = left + 1 + offset
-    keys, together = tally(member_rank[left] * k + member_rank[right], k * k)
+    low, high = (
+        np.minimum(member_rank[left], member_rank[right]),
+        np.maximum(member_rank[left], member_rank[right]),
+    )
+    keys, together = tally(low * k + high, k * k)
     first, second = np.divmod(keys, k)
     return first, second, together

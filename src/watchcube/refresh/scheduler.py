@@ -16,10 +16,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
 
-import numpy as np
 import orjson
 
-from watchcube.engine import TYPES, Frame
+from watchcube.engine import TYPES, Context, Frame
 from watchcube.filters import Filters
 from watchcube.records import US_PER_SECOND
 from watchcube.store.changelog import Change
@@ -86,9 +85,12 @@ def unaffected(
 def default_filters(frame: Frame) -> dict[str, str]:
     """All time, each local year and each quarter with data: hash -> canonical JSON."""
     defaults = [Filters()]
-    months = [int(m) for m in np.unique(frame.columns["month"])]
-    years = sorted({m // 12 for m in months})
-    quarters = sorted({(m // 12, m % 12 // 3 + 1) for m in months})
+    trend = TYPES["monthly_trend"](Context(frame, Filters()))
+    months = [
+        (int(row["month"][:4]), int(row["month"][5:7])) for row in trend["months"] if row["videos"]
+    ]
+    years = sorted({year for year, _ in months})
+    quarters = sorted({(year, (month - 1) // 3 + 1) for year, month in months})
     for year in years:
         defaults.append(Filters(start=date(year, 1, 1), end=date(year, 12, 31)))
     for year, quarter in quarters:

@@ -116,6 +116,7 @@ class Worker:
                     claimed = claim_pending(conn, user_id, user.data_version, self.name)
                 if not claimed and not force:
                     return None
+                log.info("refreshing %s: %d change(s)", user_id, len(claimed))
                 with self.db.read() as conn:
                     plan = self._plan(user, claimed, conn)
                 with self.db.write() as conn:
@@ -127,6 +128,7 @@ class Worker:
                     claimed = claim_pending(conn, user_id, user.data_version, self.name)
                     if not claimed and not force:
                         return None
+                    log.info("refreshing %s: %d change(s)", user_id, len(claimed))
                     report = self._apply(self._plan(user, claimed, conn), claimed, conn)
         except Exception as exc:
             # The transaction has rolled back (and released its row locks) by now.

@@ -250,8 +250,9 @@ _FRAME_QUERY = (
     "COALESCE(channel_id, '') AS channel_id, COALESCE(channel_name, '') AS channel_name, "
     "product, topics, CAST(is_ad AS INTEGER) AS is_ad, "
     "COALESCE(duration_s, -1.0) AS duration_s "
-    "FROM watch_records WHERE user_id = {param} AND data_version > {param}"
+    "FROM watch_records WHERE user_id = {p1} AND data_version > {p2} AND data_version <= {p3}"
 )
+_MAX_VERSION = 2**62
 _FRAME_SCHEMA: dict[str, Any] = {
     "watched_at_us": pl.Int64,
     "video_id": pl.String,
@@ -265,25 +266,30 @@ _FRAME_SCHEMA: dict[str, Any] = {
 }
 
 
-def read_frame(db: Database, user_id: str, *, after_version: int = 0) -> pl.DataFrame:
+def read_frame(
+    db: Database, user_id: str, *, after_version: int = 0, upto_version: int | None = None
+) -> pl.DataFrame:
     """The user's records as the engine's raw frame, sorted by (instant, video id, title).
 
     ``after_version`` reads only the records inserted by later writes (a delta to append to
-    a frame already loaded). PostgreSQL is read over ADBC as Arrow, columnar end to end:
+    a frame already loaded); ``upto_version`` leaves out records inserted after it (so a
+    frame of one version can be read while new records keep arriving). PostgreSQL is read over ADBC as Arrow, columnar end to end:
     about 6x faster than rows through the DB-API at a million records. SQLite is read with
     the standard library's driver: a second SQLite library in one process (ADBC bundles
     its own) breaks SQLite's POSIX locks and can corrupt the file.
     """
+    upto = _MAX_VERSION if upto_version is None else upto_version
     if db.is_sqlite:
         with db.read() as conn:
             raw = conn.connection.driver_connection
             assert raw is not None
-            rows = raw.execute(_FRAME_QUERY.format(param="?"), (user_id, after_version)).fetchall()
+            query = _FRAME_QUERY.format(p1="?", p2="?", p3="?")
+            rows = raw.execute(query, (user_id, after_version, upto)).fetchall()
         frame = pl.DataFrame(rows, schema=_FRAME_SCHEMA, orient="row")
     else:
         with db.arrow() as cursor:
             cursor.execute(
-                _FRAME_QUERY.format(param="$1").replace("> $1", "> $2"), (user_id, after_version)
+                _FRAME_QUERY.format(p1="$1", p2="$2", p3="$3"), (user_id, after_version, upto)
             )
             table = cursor.fetch_arrow_table()
         arrow = pl.from_arrow(table)

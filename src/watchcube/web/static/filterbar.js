@@ -86,13 +86,17 @@ export function createFilterBar(root, { onChange }) {
   });
   root.querySelector("#reset").addEventListener("click", () => onChange({}));
 
+  function markPeriod() {
+    drawYears();
+    const period = filters.year ?? (filters.start || filters.end ? null : "");
+    for (const button of years.children) pressed(button, button.dataset.value === String(period));
+  }
+
   return {
     /** Reflect `next` in every control. */
     show(next) {
       filters = next;
-      drawYears();
-      const period = next.year ?? (next.start || next.end ? null : "");
-      for (const button of years.children) pressed(button, button.dataset.value === String(period));
+      markPeriod();
       quarters.hidden = !next.year;
       const quarter = next.year && !next.month ? String(next.quarter ?? "") : null;
       for (const button of quarters.children) pressed(button, button.dataset.value === quarter);
@@ -112,9 +116,9 @@ export function createFilterBar(root, { onChange }) {
     /** The choices the data offers: its years, channels and topics (all time). */
     setOptions(options) {
       knownYears = options.years;
+      markPeriod();
       channels.setItems(options.channels);
       topics.setItems(options.topics);
-      this.show(filters);
     },
   };
 }

@@ -33,10 +33,8 @@ export function readState(search) {
 
 /** The query string (with "?", or "" for the defaults) that `readState` reads back. */
 export function writeState({ filters, mode, poll }) {
-  const params = new URLSearchParams(toQuery(filters));
-  if (mode === "live") params.set("mode", "live");
-  if (poll) params.set("poll", String(poll));
-  const text = params.toString().replaceAll("%2C", ",");
+  const parts = [toQuery(filters), mode === "live" ? "mode=live" : "", poll ? `poll=${poll}` : ""];
+  const text = parts.filter(Boolean).join("&");
   return text ? `?${text}` : "";
 }
 

@@ -74,7 +74,8 @@ export function toQuery(filters = {}) {
       params.set(name, String(value));
     }
   }
-  return params.toString();
+  // Commas separate list items: leave them readable, as the API documents them.
+  return params.toString().replaceAll("%2C", ",");
 }
 
 function abortError(reason) {
@@ -154,9 +155,7 @@ export function createClient({ baseUrl = "", token, mode = "precomputed", user, 
   }
 
   function withMode(query) {
-    const params = new URLSearchParams(query);
-    if (mode === "live") params.set("mode", "live");
-    const text = params.toString();
+    const text = mode === "live" ? [query, "mode=live"].filter(Boolean).join("&") : query;
     return text ? `?${text}` : "";
   }
 
@@ -196,9 +195,7 @@ export function createClient({ baseUrl = "", token, mode = "precomputed", user, 
       current = controller;
     }
     try {
-      const params = new URLSearchParams(toQuery(filters));
-      if (types) params.set("types", types.join(","));
-      const query = withMode(params.toString());
+      const query = withMode([toQuery(filters), types ? `types=${types.join(",")}` : ""].filter(Boolean).join("&"));
       const path = `${await userPath()}/dashboard${query}`;
       if (controller.signal.aborted) throw abortError(controller.signal.reason);
       return await get(path, { signal: controller.signal });

@@ -1,0 +1,204 @@
+"""Dashboard speed in Chromium: pre-computed results against live computation, same run.
+
+    .venv/bin/python bench/browser.py [--sizes 100000 1000000] [--repeats 15]
+
+For each size: a synthetic history (``watchcube.synth``) in a fresh SQLite database, served
+by a real ``python -m watchcube serve`` process (granian, embedded worker), which is left to
+pre-compute the defaults first. Then, in Debian's Chromium, for each mode (``precomputed``,
+and ``live``: the page's ``mode=live`` parameter, which the JS client passes to the API):
+
+- load: from navigation to all ten panels ready (the page's ``watchcube:ready`` mark),
+- filter: from a click on a year chip to all ten panels ready again.
+
+Every mode is warmed first (each year clicked once: pre-computed results exist, and the
+live mode's frame is loaded), so the timings compare serving against computing, not cold
+starts. Prints p50/p95 per size and mode, the ratios, and the goals.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from playwright.sync_api import Browser, Page, sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.utils.servers import free_port, wait_until
+from tests.web.conftest import ALL_READY, CHROMIUM, CHROMIUM_ARGS
+
+from watchcube.api.auth import mint_token, new_secret
+from watchcube.config import Settings
+from watchcube.service import Service
+from watchcube.synth import generate
+
+USER = "bench"
+MODES = ("precomputed", "live")
+YEARS = (2023, 2024, 2025, 2026)  # full years of the synthetic history (it ends 2026-10-31)
+# In the page: click a year chip, resolve with the milliseconds until all panels are ready.
+CLICK_TO_READY = """(year) => new Promise((resolve) => {
+    const chip = [...document.querySelectorAll("#years button")]
+        .find((button) => button.textContent === String(year));
+    const started = performance.now();
+    document.addEventListener(
+        "watchcube:ready", () => resolve(performance.now() - started), { once: true });
+    chip.click();
+})"""
+LOAD_TO_READY = "performance.getEntriesByName('watchcube:ready', 'mark')[0].startTime"
+
+
+@dataclass
+class Timings:
+    load: list[float]
+    filter: list[float]
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def build_database(folder: Path, records: int) -> str:
+    url = f"sqlite:///{folder / 'bench.db'}"
+    started = time.perf_counter()
+    service = Service(Settings(database_url=url, redis_url=None))
+    service.add_records(USER, generate(records, seed=1))
+    service.close()
+    print(f"  database of {records:,} records built in {time.perf_counter() - started:.1f} s")
+    return url
+
+
+@contextmanager
+def server(database_url: str, secret: str, log: Path) -> Iterator[str]:
+    """``python -m watchcube serve`` in a subprocess; yields its base URL."""
+    port = free_port()
+    with log.open("wb") as out:
+        env = {**os.environ, "WATCHCUBE_JWT_SECRET": secret}
+        command = [sys.executable, "-m", "watchcube", "serve", "--database-url", database_url]
+        process = subprocess.Popen(
+            [*command, "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_until(lambda: answers(f"{url}/healthz"), 60, "the server to start")
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def wait_until_precomputed(url: str, token: str) -> None:
+    """The embedded worker has refreshed every pending change (it pre-computes defaults)."""
+    headers = {"Authorization": f"Bearer {token}"}
+
+    started = time.perf_counter()
+    while httpx.get(f"{url}/v1/users/{USER}/status", headers=headers, timeout=30).json()[
+        "pending_changes"
+    ]:
+        if time.perf_counter() - started > 600:
+            raise TimeoutError("the worker did not pre-compute within 10 minutes")
+        time.sleep(0.5)
+    print(f"  worker pre-computed the defaults in {time.perf_counter() - started:.1f} s")
+
+
+def open_dashboard(page: Page, url: str) -> float:
+    """Navigate to the dashboard; the ms from navigation to all panels ready."""
+    page.goto(url, wait_until="commit")
+    page.wait_for_function(ALL_READY, timeout=60_000)
+    loaded: float = page.evaluate(LOAD_TO_READY)
+    # Let the follow-up requests (picker options, the first status) finish first.
+    page.wait_for_load_state("networkidle")
+    return loaded
+
+
+def measure(browser: Browser, base: str, token: str, mode: str, repeats: int) -> Timings:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    live = "&mode=live" if mode == "live" else ""
+    url = f"{base}/?token={token}{live}&poll=3600"
+    open_dashboard(page, url)
+    for year in YEARS:
+        page.evaluate(CLICK_TO_READY, year)
+    timings = Timings([], [])
+    for repeat in range(repeats):
+        timings.load.append(open_dashboard(page, url))
+        timings.filter.append(page.evaluate(CLICK_TO_READY, YEARS[repeat % len(YEARS)]))
+    context.close()
+    return timings
+
+
+def run(sizes: list[int], repeats: int) -> None:
+    secret = new_secret()
+    token = mint_token(secret, USER)
+    results: dict[tuple[int, str], Timings] = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for size in sizes:
+            print(f"{size:,} records")
+            with tempfile.TemporaryDirectory(prefix="watchcube-bench-") as folder:
+                database_url = build_database(Path(folder), size)
+                with server(database_url, secret, Path(folder) / "server.log") as url:
+                    wait_until_precomputed(url, token)
+                    for mode in MODES:
+                        results[size, mode] = measure(browser, url, token, mode, repeats)
+        browser.close()
+    report(sizes, results, repeats)
+
+
+def report(sizes: list[int], results: dict[tuple[int, str], Timings], repeats: int) -> None:
+    print(f"\nms from navigation / year click to all ten panels ready ({repeats} runs each)")
+    header = f"{'records':>10}  {'mode':<12}{'load p50':>10}{'load p95':>10}"
+    print(header + f"{'filter p50':>12}{'filter p95':>12}")
+    for size in sizes:
+        for mode in MODES:
+            timing = results[size, mode]
+            print(
+                f"{size:>10,}  {mode:<12}"
+                f"{statistics.median(timing.load):>10.1f}{percentile(timing.load, 0.95):>10.1f}"
+                f"{statistics.median(timing.filter):>12.1f}"
+                f"{percentile(timing.filter, 0.95):>12.1f}"
+            )
+    print("\npre-computed / live (p50; goal <= 0.3)")
+    for size in sizes:
+        fast, slow = results[size, "precomputed"], results[size, "live"]
+        load = statistics.median(fast.load) / statistics.median(slow.load)
+        change = statistics.median(fast.filter) / statistics.median(slow.filter)
+        print(f"{size:>10,}  load {load:.2f}x   filter change {change:.2f}x")
+    if 100_000 in sizes:
+        fast = results[100_000, "precomputed"]
+        load, change = statistics.median(fast.load), statistics.median(fast.filter)
+        print(
+            f"\nat 100k, pre-computed: load {load:.0f} ms (goal <= 200), "
+            f"filter change {change:.0f} ms (goal <= 100)"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--repeats", type=int, default=15)
+    arguments = parser.parse_args()
+    run(arguments.sizes, arguments.repeats)
+
+
+if __name__ == "__main__":
+    main()

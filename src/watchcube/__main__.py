@@ -1,0 +1,5 @@
+"""``python -m watchcube``: the same as the ``watchcube`` command."""
+
+from watchcube.cli import main
+
+main()

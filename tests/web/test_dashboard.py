@@ -1,0 +1,212 @@
+"""The dashboard page in Chromium: panels, filters in the URL, freshness, errors, small screens."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import httpx
+from playwright.sync_api import Browser, expect
+
+from tests.web.conftest import Dashboard, Site
+from watchcube.engine.registry import TYPES
+
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "images" / "dashboard.png"
+
+
+def _wait_for_options(dashboard: Dashboard) -> None:
+    """The year chips appear once the all-time options have loaded."""
+    expect(dashboard.page.locator("#years button")).not_to_have_count(1)
+
+
+def test_loads_every_panel_and_hides_the_token(dashboard: Dashboard) -> None:
+    dashboard.open()
+    page = dashboard.page
+    assert "token" not in page.url
+    assert page.evaluate("sessionStorage.getItem('watchcube.token')") == dashboard.site.token()
+    for name in TYPES:
+        assert dashboard.panel(name).strip(), f"{name} is empty"
+    for chart in ("monthly_trend", "day_time_heatmap", "channel_relationships", "topic_evolution"):
+        assert page.locator(f'[data-panel="{chart}"] svg').count() >= 1, chart
+    assert dashboard.figure("Videos") != "0"
+    expect(page.locator("#freshness")).to_have_attribute("data-fresh", "fresh")
+    expect(page.locator("#age")).to_have_text(re.compile(r"updated \d+ s ago"))
+    _wait_for_options(dashboard)
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOT, full_page=True)
+    assert dashboard.errors == []
+
+
+def test_a_year_click_updates_every_panel_and_the_url_and_back_restores(
+    dashboard: Dashboard,
+) -> None:
+    dashboard.open()
+    page = dashboard.page
+    all_time = dashboard.figure("Videos")
+    _wait_for_options(dashboard)
+    page.get_by_role("button", name="2025", exact=True).click()
+    dashboard.wait_ready(year="2025")
+    assert page.url.endswith("/?year=2025")
+    expect(page.get_by_role("button", name="2025", exact=True)).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    in_2025 = dashboard.figure("Videos")
+    assert in_2025 != all_time
+    page.get_by_role("button", name="Q2", exact=True).click()
+    dashboard.wait_ready(year="2025", quarter="2")
+    assert page.url.endswith("/?year=2025&quarter=2")
+    page.go_back()
+    dashboard.wait_ready(year="2025")
+    assert dashboard.figure("Videos") == in_2025
+    page.go_back()
+    dashboard.wait_ready()
+    assert dashboard.figure("Videos") == all_time
+    assert page.url.endswith("/")
+    assert dashboard.errors == []
+
+
+def test_pickers_work_from_the_keyboard_and_links_share_filters(
+    dashboard: Dashboard, browser: Browser
+) -> None:
+    dashboard.open()
+    page = dashboard.page
+    _wait_for_options(dashboard)
+    top = page.locator('[data-panel="top_channels"] .hbar-label').first.inner_text()
+    page.focus("#channel-picker summary")
+    page.keyboard.press("Enter")
+    expect(page.locator("#channel-picker input[type=search]")).to_be_focused()
+    page.keyboard.type(top[:6])
+    page.keyboard.press("Tab")
+    checkbox = page.locator("#channel-picker .picker-list input:focus")
+    channel_id = checkbox.get_attribute("value")
+    assert channel_id
+    page.keyboard.press("Space")
+    dashboard.wait_ready(channels=channel_id)
+    assert page.url.endswith(f"/?channels={channel_id}")
+    assert page.locator('[data-panel="top_channels"] .hbars li').count() == 1
+    expect(page.locator("#channel-picker .count")).to_have_text("1")
+    page.keyboard.press("Escape")
+    expect(page.locator("#channel-picker")).not_to_have_attribute("open", "")
+    expect(page.locator("#channel-picker summary")).to_be_focused()
+    page.select_option("#product", "youtube_music")
+    dashboard.wait_ready(channels=channel_id, products="youtube_music")
+    page.check("#ads")
+    filters = {"channels": channel_id, "products": "youtube_music", "include_ads": "true"}
+    dashboard.wait_ready(**filters)
+    shared = page.url
+
+    other = Dashboard(browser.new_page(), dashboard.site)
+    other.open(shared.split("?", 1)[1])
+    expect(other.page.locator("#product")).to_have_value("youtube_music")
+    expect(other.page.locator("#ads")).to_be_checked()
+    other.page.close()
+    assert dashboard.errors == [] and other.errors == []
+
+
+def test_custom_range_and_sorting_the_channel_table(dashboard: Dashboard) -> None:
+    dashboard.open()
+    page = dashboard.page
+    page.click("#range summary")
+    page.fill("#range input[name=start]", "2024-03-01")
+    page.fill("#range input[name=end]", "2024-05-31")
+    page.click("#range button[type=submit]")
+    dashboard.wait_ready(start="2024-03-01", end="2024-05-31")
+    assert page.url.endswith("/?start=2024-03-01&end=2024-05-31")
+    expect(page.locator("#range .range-label")).to_have_text("2024-03-01 – 2024-05-31")
+
+    table = page.locator('[data-panel="enhanced_channel_metrics"] table')
+    header = table.locator("thead th").filter(has_text="Loyalty")
+    header.get_by_role("button").click()
+    expect(header).to_have_attribute("aria-sort", "descending")
+    loyalty = [
+        float(text.rstrip("%"))
+        for text in table.locator("tbody tr td:nth-child(7)").all_inner_texts()
+    ]
+    assert loyalty == sorted(loyalty, reverse=True)
+    header.get_by_role("button").click()
+    expect(header).to_have_attribute("aria-sort", "ascending")
+    assert dashboard.errors == []
+
+
+def test_stale_badge_after_an_ingest_clears_after_refresh(dashboard: Dashboard) -> None:
+    site = dashboard.site
+    dashboard.open("poll=0.2", user="bob")
+    page = dashboard.page
+    badge = page.locator("#freshness")
+    expect(badge).to_have_attribute("data-fresh", "fresh")
+    before = int(dashboard.figure("Videos").replace(",", ""))
+    new = [
+        {
+            "watched_at": f"{date(2026, 11, 1 + i).isoformat()}T18:00:00Z",
+            "video_id": f"new-video-{i}",
+            "title": f"New video {i}",
+            "channel_id": "UCnewchannel",
+            "channel_name": "New Channel",
+        }
+        for i in range(3)
+    ]
+    with httpx.Client(base_url=site.url) as http:
+        response = http.post(
+            "/v1/users/bob/records",
+            json=new,
+            headers={"Authorization": f"Bearer {site.token('bob')}"},
+        )
+    assert response.status_code == 200, response.text
+    expect(badge).to_have_attribute("data-fresh", "stale")
+    expect(badge).to_contain_text("Stale")
+    expect(page.locator("#refresh")).to_have_class(re.compile("attention"))
+    page.click("#refresh")
+    expect(badge).to_have_attribute("data-fresh", "fresh")
+    dashboard.wait_ready()
+    assert int(dashboard.figure("Videos").replace(",", "")) == before + 3
+    assert dashboard.errors == []
+
+
+def test_a_narrow_screen_shows_every_panel(site: Site, browser: Browser) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    dashboard = Dashboard(context.new_page(), site)
+    dashboard.open()
+    page = dashboard.page
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    for name in TYPES:
+        box = page.locator(f'[data-panel="{name}"]').bounding_box()
+        assert box is not None and box["width"] > 300 and box["x"] + box["width"] <= 390, name
+    assert dashboard.errors == []
+    context.close()
+
+
+def test_live_mode_is_passed_to_the_api(dashboard: Dashboard) -> None:
+    requests: list[str] = []
+    dashboard.page.on("request", lambda request: requests.append(request.url))
+    dashboard.open("mode=live")
+    expect(dashboard.page.locator("#mode")).to_be_visible()
+    dashboards = [url for url in requests if "/dashboard?" in url]
+    assert dashboards and all("mode=live" in url for url in dashboards)
+    assert dashboard.errors == []
+
+
+def test_errors_are_shown_in_the_panels(dashboard: Dashboard) -> None:
+    page = dashboard.page
+    page.goto(f"{dashboard.site.url}/?token={dashboard.site.token()}&year=1900")
+    page.wait_for_function(
+        "document.querySelectorAll('[data-panel][data-state=error]').length === 10"
+    )
+    expect(page.locator("#alert")).to_contain_text("year")
+    expect(page.locator('[data-panel="kpi"]')).to_have_attribute("aria-busy", "false")
+    page.get_by_role("button", name="Reset").click()
+    dashboard.wait_ready()
+
+
+def test_without_a_valid_token_the_page_asks_for_one(dashboard: Dashboard) -> None:
+    page = dashboard.page
+    page.goto(f"{dashboard.site.url}/")
+    expect(page.locator("#login")).to_be_visible()
+    expect(page.locator("#login-token")).to_be_focused()
+    page.fill("#login-token", "not-a-token")
+    page.click("#login button[type=submit]")
+    expect(page.locator("#login-message")).to_contain_text("Sign in again")
+    page.fill("#login-token", dashboard.site.token())
+    page.click("#login button[type=submit]")
+    dashboard.wait_ready()
+    expect(page.locator("#login")).to_be_hidden()
