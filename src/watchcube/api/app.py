@@ -17,7 +17,7 @@ from watchcube.api import errors
 from watchcube.api.auth import Authenticator
 from watchcube.api.routes import admin, aggregations, health, records, users, web
 from watchcube.api.schemas import DOCUMENTED
-from watchcube.config import Settings, get_settings
+from watchcube.config import Settings
 from watchcube.refresh.worker import Worker
 from watchcube.service import Service
 
@@ -53,7 +53,8 @@ class MetricsMiddleware:
 
 def create_app(settings: Settings | None = None, service: Service | None = None) -> FastAPI:
     """The API; ``service`` lets a caller (tests, demo) share one it already made."""
-    settings = settings or get_settings()
+    # Read now, not from a cache: a server worker process may inherit a stale one.
+    settings = settings or Settings()
     authenticator = Authenticator.from_settings(settings)
 
     @asynccontextmanager

@@ -6,6 +6,7 @@ from watchcube.cli.app import app
 
 # Importing a command module registers its commands on ``app``.
 from watchcube.cli import data as _data  # noqa: F401  isort: skip
+from watchcube.cli import demo as _demo  # noqa: F401  isort: skip
 from watchcube.cli import query as _query  # noqa: F401  isort: skip
 from watchcube.cli import refresh as _refresh  # noqa: F401  isort: skip
 from watchcube.cli import serve as _serve  # noqa: F401  isort: skip

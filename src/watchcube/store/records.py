@@ -273,8 +273,10 @@ def read_frame(
 
     ``after_version`` reads only the records inserted by later writes (a delta to append to
     a frame already loaded); ``upto_version`` leaves out records inserted after it (so a
-    frame of one version can be read while new records keep arriving). PostgreSQL is read over ADBC as Arrow, columnar end to end:
-    about 6x faster than rows through the DB-API at a million records. SQLite is read with
+    frame of one version can be read while new records keep arriving).
+
+    PostgreSQL is read over ADBC as Arrow, columnar end to end: about 6x faster than rows
+    through the DB-API at a million records. SQLite is read with
     the standard library's driver: a second SQLite library in one process (ADBC bundles
     its own) breaks SQLite's POSIX locks and can corrupt the file.
     """

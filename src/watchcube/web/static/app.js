@@ -8,6 +8,7 @@ import { DEFAULT_POLL_SECONDS, readState, writeState } from "./state.js";
 import { createClient } from "./watchcube-client.js";
 
 const TOKEN_KEY = "watchcube.token";
+const USER_KEY = "watchcube.user"; // the token's user id, so a reload skips /v1/me
 const OPTION_TYPES = ["monthly_trend", "top_channels", "topics_leaderboard"];
 const byId = (id) => document.getElementById(id);
 
@@ -16,6 +17,7 @@ function takeToken() {
   const url = new URL(location.href);
   const given = url.searchParams.get("token");
   if (given) {
+    if (given !== sessionStorage.getItem(TOKEN_KEY)) sessionStorage.removeItem(USER_KEY);
     sessionStorage.setItem(TOKEN_KEY, given);
     history.replaceState(null, "", url.pathname + writeState(readState(url.search)) + url.hash);
   }
@@ -52,7 +54,8 @@ function optionsOf(types) {
 
 function start(token) {
   let state = readState(location.search);
-  const client = createClient({ token, mode: state.mode });
+  const client = createClient({ token, mode: state.mode, user: sessionStorage.getItem(USER_KEY) ?? undefined });
+  client.me().then(({ user_id: user }) => sessionStorage.setItem(USER_KEY, user), () => {});
   const alert = byId("alert");
   const panels = createPanels(byId("panels"), { onRetry: () => load() });
   const bar = createFilterBar(byId("filters"), { onChange: navigate });
@@ -69,6 +72,7 @@ function start(token) {
     if (error.name === "AbortError") return true;
     if (error.status === 401) {
       sessionStorage.removeItem(TOKEN_KEY);
+      sessionStorage.removeItem(USER_KEY);
       showLogin(`Sign in again: ${error.message}`);
       return true;
     }
@@ -129,6 +133,7 @@ byId("login-form").addEventListener("submit", (event) => {
   const token = byId("login-token").value.trim();
   if (!token) return;
   sessionStorage.setItem(TOKEN_KEY, token);
+  sessionStorage.removeItem(USER_KEY);
   location.reload();
 });
 

@@ -81,7 +81,7 @@ export function heatmap(cells, { width, max, rowLabels, columnTick, describe }) 
   const left = 36;
   const columnsCount = cells[0]?.length ?? 0;
   const cell = (width - left - PAD.right) / Math.max(1, columnsCount);
-  const rowHeight = Math.min(Math.max(cell, 14), 24);
+  const rowHeight = Math.min(Math.max(cell * 1.6, 14), 30);
   const height = PAD.top + rowHeight * cells.length + PAD.bottom;
   const chart = frame(width, height, describe, "heatmap");
   cells.forEach((row, r) => {
