@@ -176,6 +176,20 @@ def test_a_narrow_screen_shows_every_panel(site: Site, browser: Browser) -> None
     context.close()
 
 
+def test_charts_are_redrawn_to_fit_when_the_window_narrows(dashboard: Dashboard) -> None:
+    dashboard.open()
+    page = dashboard.page
+    width = page.locator('[data-panel="monthly_trend"] svg').get_attribute("width")
+    assert int(width or 0) > 1000
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_function(
+        "document.querySelector('[data-panel=monthly_trend] svg').getAttribute('width') < 390"
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    expect(page.locator('[data-panel="monthly_trend"]')).to_have_attribute("data-state", "ready")
+    assert dashboard.errors == []
+
+
 def test_live_mode_is_passed_to_the_api(dashboard: Dashboard) -> None:
     requests: list[str] = []
     dashboard.page.on("request", lambda request: requests.append(request.url))

@@ -1,4 +1,8 @@
-"""Dependencies shared by the routes, as ``Annotated`` aliases."""
+"""Dependencies shared by the routes, as ``Annotated`` aliases.
+
+All are ``async def``: FastAPI runs a plain ``def`` dependency in a worker thread, which
+alone costs more than serving a cached result.
+"""
 
 from __future__ import annotations
 
@@ -16,12 +20,12 @@ from watchcube.service import Query, Service
 CONTROL_PARAMETERS = frozenset({"mode", "stale_ok", "types"})
 
 
-def get_service(request: Request) -> Service:
+async def get_service(request: Request) -> Service:
     service: Service = request.app.state.service
     return service
 
 
-def get_principal(request: Request) -> Principal:
+async def get_principal(request: Request) -> Principal:
     authenticator: Authenticator = request.app.state.authenticator
     return authenticator.verify(request.headers.get("authorization"))
 
@@ -30,7 +34,7 @@ ServiceDep = Annotated[Service, Depends(get_service)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def authorized_user(user_id: str, principal: PrincipalDep) -> str:
+async def authorized_user(user_id: str, principal: PrincipalDep) -> str:
     """The ``{user_id}`` of the path, once the caller may act for it (checked before the
     body is read, so a stranger learns nothing from validation errors)."""
     principal.authorize(user_id)
@@ -51,7 +55,7 @@ def parse_query_string(raw: bytes) -> tuple[Query, dict[str, str]]:
     return Query.of(parse(filters)), control
 
 
-def request_query(request: Request) -> tuple[Query, dict[str, str]]:
+async def request_query(request: Request) -> tuple[Query, dict[str, str]]:
     return parse_query_string(request.scope.get("query_string", b""))
 
 

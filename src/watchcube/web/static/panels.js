@@ -250,29 +250,47 @@ export function createPanels(root, { onRetry }) {
     body: element.querySelector(".panel-body"),
   }));
   let shown = null;
-  let drawnWidth = 0;
+  // Panel widths as the browser lays them out, kept by a ResizeObserver: drawing never
+  // forces a layout, and a panel whose width changes is drawn again to fit.
+  const widths = new Map();
+  const drawnAt = new Map();
+  let redraw = 0;
+  const resized = () =>
+    panels.filter((panel) => panel.element.dataset.state === "ready" && widthOf(panel) !== drawnAt.get(panel));
+  const observer = new ResizeObserver((entries) => {
+    for (const entry of entries) widths.set(entry.target, Math.floor(entry.contentRect.width));
+    clearTimeout(redraw);
+    redraw = setTimeout(() => {
+      for (const panel of resized()) draw(panel, shown[panel.type]);
+    }, 150);
+  });
+  for (const panel of panels) observer.observe(panel.body);
+
+  function widthOf(panel) {
+    return Math.max(240, widths.get(panel.body) ?? Math.floor(panel.body.clientWidth));
+  }
 
   function setState(panel, state) {
     panel.element.dataset.state = state;
     panel.element.setAttribute("aria-busy", String(state === "loading"));
   }
 
+  function draw(panel, envelope) {
+    try {
+      if (!envelope) throw new Error("missing from the response");
+      const width = widthOf(panel);
+      panel.body.replaceChildren(RENDER[panel.type](envelope.data, width));
+      drawnAt.set(panel, width);
+      panel.element.dataset.filterHash = envelope.filter_hash;
+      setState(panel, "ready");
+    } catch (error) {
+      showError(panel, `Could not draw this panel: ${error.message}`);
+    }
+  }
+
   function render(types) {
     shown = types;
-    // Read every width first, then write: one layout for the whole dashboard.
-    const widths = panels.map((panel) => Math.max(240, Math.floor(panel.body.clientWidth)));
-    drawnWidth = window.innerWidth;
-    panels.forEach((panel, index) => {
-      const envelope = types[panel.type];
-      try {
-        if (!envelope) throw new Error("missing from the response");
-        panel.body.replaceChildren(RENDER[panel.type](envelope.data, widths[index]));
-        panel.element.dataset.filterHash = envelope.filter_hash;
-        setState(panel, "ready");
-      } catch (error) {
-        showError(panel, `Could not draw this panel: ${error.message}`);
-      }
-    });
+    for (const panel of panels) draw(panel, types[panel.type]);
   }
 
   function showError(panel, message) {
@@ -281,14 +299,6 @@ export function createPanels(root, { onRetry }) {
     );
     setState(panel, "error");
   }
-
-  let resizeTimer = 0;
-  window.addEventListener("resize", () => {
-    clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(() => {
-      if (shown && window.innerWidth !== drawnWidth) render(shown);
-    }, 150);
-  });
 
   return {
     loading() {
