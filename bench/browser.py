@@ -8,7 +8,8 @@ pre-compute the defaults first. Then, in Debian's Chromium, for each mode (``pre
 and ``live``: the page's ``mode=live`` parameter, which the JS client passes to the API):
 
 - load: from navigation to all ten panels ready (the page's ``watchcube:ready`` mark),
-- filter: from a click on a year chip to all ten panels ready again.
+- filter: from a click on a year chip to all ten panels ready again,
+- request: within that, the dashboard request alone (the browser's resource timing).
 
 Every mode is warmed first (each year clicked once: pre-computed results exist, and the
 live mode's frame is loaded), so the timings compare serving against computing, not cold
@@ -56,12 +57,17 @@ CLICK_TO_READY = """(year) => new Promise((resolve) => {
     chip.click();
 })"""
 LOAD_TO_READY = "performance.getEntriesByName('watchcube:ready', 'mark')[0].startTime"
+# The duration of the page's latest dashboard request (not the pickers' options request).
+LAST_REQUEST = """performance.getEntriesByType("resource")
+    .filter((entry) => entry.name.includes("/dashboard?") && !entry.name.includes("types="))
+    .at(-1).duration"""
 
 
 @dataclass
 class Timings:
     load: list[float]
     filter: list[float]
+    request: list[float]  # the dashboard request alone, within the filter change
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -138,10 +144,11 @@ def measure(browser: Browser, base: str, token: str, mode: str, repeats: int) ->
     open_dashboard(page, url)
     for year in YEARS:
         page.evaluate(CLICK_TO_READY, year)
-    timings = Timings([], [])
+    timings = Timings([], [], [])
     for repeat in range(repeats):
         timings.load.append(open_dashboard(page, url))
         timings.filter.append(page.evaluate(CLICK_TO_READY, YEARS[repeat % len(YEARS)]))
+        timings.request.append(page.evaluate(LAST_REQUEST))
     context.close()
     return timings
 
@@ -167,7 +174,7 @@ def run(sizes: list[int], repeats: int) -> None:
 def report(sizes: list[int], results: dict[tuple[int, str], Timings], repeats: int) -> None:
     print(f"\nms from navigation / year click to all ten panels ready ({repeats} runs each)")
     header = f"{'records':>10}  {'mode':<12}{'load p50':>10}{'load p95':>10}"
-    print(header + f"{'filter p50':>12}{'filter p95':>12}")
+    print(header + f"{'filter p50':>12}{'filter p95':>12}{'request p50':>13}")
     for size in sizes:
         for mode in MODES:
             timing = results[size, mode]
@@ -176,13 +183,18 @@ def report(sizes: list[int], results: dict[tuple[int, str], Timings], repeats: i
                 f"{statistics.median(timing.load):>10.1f}{percentile(timing.load, 0.95):>10.1f}"
                 f"{statistics.median(timing.filter):>12.1f}"
                 f"{percentile(timing.filter, 0.95):>12.1f}"
+                f"{statistics.median(timing.request):>13.1f}"
             )
     print("\npre-computed / live (p50; goal <= 0.3)")
     for size in sizes:
         fast, slow = results[size, "precomputed"], results[size, "live"]
         load = statistics.median(fast.load) / statistics.median(slow.load)
         change = statistics.median(fast.filter) / statistics.median(slow.filter)
-        print(f"{size:>10,}  load {load:.2f}x   filter change {change:.2f}x")
+        request = statistics.median(fast.request) / statistics.median(slow.request)
+        print(
+            f"{size:>10,}  load {load:.2f}x   filter change {change:.2f}x   "
+            f"dashboard request alone {request:.2f}x"
+        )
     if 100_000 in sizes:
         fast = results[100_000, "precomputed"]
         load, change = statistics.median(fast.load), statistics.median(fast.filter)

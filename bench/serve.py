@@ -1,7 +1,7 @@
 """Serving: the cached dashboard bundle against a static-bytes route in the same server, and
 cold (never requested) filter changes over HTTP.
 
-    python bench/serve.py [--records 1000000] [--duration 10] [--connections 32]
+    .venv/bin/python -m bench.serve [--records 1000000] [--duration 10] [--connections 32]
 
 Needs `wrk` (Debian package). Goals: bundle throughput >= 0.8x the static route's, p99
 <= 2x; a cold ten-type filter change <= 60 ms over HTTP at 1M records.

@@ -1,7 +1,8 @@
 """Importing a file into a user's history: an ingest reader feeding one store write.
 
-The reader streams records; the write consumes them inside one transaction, so a file that
-turns out to be unreadable halfway leaves the database exactly as it was.
+The reader streams record batches (columnar, a few thousand records each); the write copies
+them into the database inside one transaction, so a file that turns out to be unreadable
+halfway leaves the database exactly as it was.
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ def import_file(
             user = get_user(conn, user_id)
             if user is not None and user.settings.timezone != "UTC":
                 timezone = user.settings.timezone
-        report, records = read_history(
+        report, batches = read_history(
             path,
             timezone=timezone,
             tagger=load_tagger(settings),
@@ -86,7 +87,7 @@ def import_file(
         result = write_records(
             conn,
             user_id,
-            records,
+            batches,
             batch_size=settings.import_batch_size,
             progress=progress,
         )

@@ -19,6 +19,7 @@ CACHE_LOOKUPS = Counter(
     ["layer", "outcome"],
     registry=registry,
 )
+MEMORY_HITS = CACHE_LOOKUPS.labels("memory", "hit")  # the hot path's counter, resolved once
 COMPUTE_SECONDS = Histogram(
     "watchcube_compute_seconds",
     "Time to compute one aggregation type from the frame.",

@@ -33,7 +33,7 @@ from watchcube.store import records as record_store
 from watchcube.store import registry
 from watchcube.store.changelog import changes_between, freshness
 from watchcube.store.db import Database, open_database
-from watchcube.store.users import User, change_settings, get_user, require_user
+from watchcube.store.users import User, change_settings, get_user, require_user, users_by_id
 
 log = logging.getLogger(__name__)
 _INVALIDATE = "invalidate"
@@ -47,7 +47,8 @@ __all__ = ["Query", "Served", "Service"]
 @dataclass(frozen=True, slots=True)
 class _UserState:
     user: User
-    checked_at: float
+    checked_at: float  # when the version was read
+    seen_at: float  # when a request last asked for the user
 
 
 class _FrameMoved(Exception):
@@ -67,7 +68,7 @@ class Service:
         # The last raw frame of recent users, so a write only reads the records it added.
         self._raws: OrderedDict[str, tuple[int, pl.DataFrame]] = OrderedDict()
         self._raw_lock = threading.Lock()
-        self._subscriber: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
         self._closing = threading.Event()
 
     @property
@@ -94,9 +95,10 @@ class Service:
             return user
         return state.user
 
-    def _remember(self, user: User) -> None:
+    def _remember(self, user: User, seen_at: float | None = None) -> None:
         previous = self._users.get(user.user_id)
-        self._users[user.user_id] = _UserState(user, time.monotonic())
+        now = time.monotonic()
+        self._users[user.user_id] = _UserState(user, now, now if seen_at is None else seen_at)
         if previous is not None and previous.user.data_version != user.data_version:
             self.cache.memory.drop_prefix(self.cache.prefix(user.user_id))
 
@@ -112,20 +114,29 @@ class Service:
 
     # -- reads ---------------------------------------------------------------------------
 
+    def known_version(self, user_id: str) -> int | None:
+        """The user's data_version when this process knows it recently enough (no I/O)."""
+        state = self._users.get(user_id)
+        if state is None:
+            return None
+        now = time.monotonic()
+        if now - state.checked_at > self.settings.version_max_age_seconds:
+            return None
+        if now - state.seen_at > 1.0:
+            self._users[user_id] = _UserState(state.user, state.checked_at, now)
+        return state.user.data_version
+
     def memory_hits(
         self, user_id: str, query: Query, types: Sequence[str]
     ) -> dict[str, Served] | None:
         """All of ``types`` from memory, or None: the event-loop fast path (no I/O at all)."""
-        state = self._users.get(user_id)
-        if (
-            state is None
-            or time.monotonic() - state.checked_at > self.settings.version_max_age_seconds
-        ):
+        version = self.known_version(user_id)
+        if version is None:
             return None
-        found = self.cache.from_memory(user_id, state.user.data_version, query, types)
+        found = self.cache.from_memory(user_id, version, query, types)
         if len(found) != len(types):
             return None
-        metrics.CACHE_LOOKUPS.labels("memory", "hit").inc(len(found))
+        metrics.MEMORY_HITS.inc(len(found))
         return found
 
     def results(
@@ -295,13 +306,39 @@ class Service:
     # -- lifecycle -----------------------------------------------------------------------
 
     def start_listening(self) -> None:
-        """Drop other processes' dead versions from memory as their writes are announced."""
-        if self.cache.redis is None or self._subscriber is not None:
+        """Keep the versions of active users current in the background (a server process).
+
+        Requests then never wait for a version check: a thread re-reads the versions of the
+        users seen recently every ``version_max_age_seconds``, and with Redis, other
+        processes' writes arrive at once over pub/sub.
+        """
+        if self._threads:
             return
-        self._subscriber = threading.Thread(
-            target=self._listen, name="watchcube-invalidations", daemon=True
-        )
-        self._subscriber.start()
+        targets = [self._refresh_versions]
+        if self.cache.redis is not None:
+            targets.append(self._listen)
+        for target in targets:
+            thread = threading.Thread(
+                target=target, name=f"watchcube{target.__name__}", daemon=True
+            )
+            thread.start()
+            self._threads.append(thread)
+
+    def _refresh_versions(self) -> None:
+        interval = self.settings.version_max_age_seconds or 0.5
+        while not self._closing.wait(interval / 2):
+            now = time.monotonic()
+            active = [u for u, state in list(self._users.items()) if now - state.seen_at < 60]
+            if not active:
+                continue
+            try:
+                with self.db.read() as conn:
+                    found = users_by_id(conn, active)
+            except Exception as exc:
+                log.warning("version refresh failed: %s", exc)
+                continue
+            for user in found:
+                self._remember(user, seen_at=self._users[user.user_id].seen_at)
 
     def _listen(self) -> None:
         redis = self.cache.redis
@@ -328,8 +365,8 @@ class Service:
 
     def close(self) -> None:
         self._closing.set()
-        if self._subscriber is not None:
-            self._subscriber.join(timeout=3)
+        for thread in self._threads:
+            thread.join(timeout=3)
         self.cache.close()
         self.db.dispose()
 

@@ -38,6 +38,8 @@ def make_api(database_url: str, redis_prefix: str, **overrides: object) -> Setti
         redis_url=redis_url,
         redis_prefix=redis_prefix,
         jwt_secret=SECRET,
+        # Layers are asserted here; the worker's own tests cover the background refresh.
+        embedded_worker=False,
         **overrides,  # type: ignore[arg-type]
     )
 

@@ -7,7 +7,8 @@ import pytest
 
 from tests.utils.factories import at, record
 from watchcube.engine import compute
-from watchcube.engine.frame import RAW_SCHEMA, month_text, prepare, raw_frame_from_records
+from watchcube.engine.frame import RAW_SCHEMA, month_text, raw_frame_from_records
+from watchcube.engine.preparation import prepare
 from watchcube.errors import InvalidSettings
 from watchcube.filters import parse
 from watchcube.records import Record

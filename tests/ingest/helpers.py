@@ -4,20 +4,34 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
 from watchcube.ingest import ImportReport, read_history
 from watchcube.records import Record
+from watchcube.store.records import BATCH_SCHEMA
 
 TAKEOUT = Path(__file__).resolve().parents[3] / "shared" / "data" / "takeout"
 CHANNEL = "https://www.youtube.com/channel/UCd2SfkpYdCcZb4BKTpMz-CQ"
 
 
+def records_of(batches: Iterable[pl.DataFrame]) -> list[Record]:
+    """The records of record batches, in order (batches keep to ``BATCH_SCHEMA``)."""
+    records: list[Record] = []
+    for batch in batches:
+        assert batch.schema == BATCH_SCHEMA
+        for row in batch.iter_rows(named=True):
+            records.append(Record(**(row | {"topics": tuple(row["topics"])})))
+    return records
+
+
 def read(path: Path, **options: Any) -> tuple[ImportReport, list[Record]]:
     """Import a file to the end: the report (complete) and every record."""
-    report, records = read_history(path, **options)
-    return report, list(records)
+    report, batches = read_history(path, **options)
+    return report, records_of(batches)
 
 
 def json_entry(

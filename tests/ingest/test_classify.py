@@ -1,11 +1,38 @@
-"""Entry classification by link: one classifier for JSON and HTML entries."""
+"""Entry classification by link: one classifier (Polars expressions) for JSON and HTML entries.
+
+The classifier works on whole frames; these tests hand it one entry at a time.
+"""
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 
-from watchcube.ingest.classify import RECORD, classify, clean_text, strip_watched_verb, video_id
+from watchcube.ingest import classify as classifier
+from watchcube.ingest.classify import ENTRY_SCHEMA, RECORD
 from watchcube.ingest.locales import LOCALES
+
+
+def video_id(url: str) -> str | None:
+    found: str | None = classifier.video_ids(pl.Series([url], dtype=pl.String))[0]
+    return found
+
+
+def classify(url: str | None, text: str, channel_url: str | None) -> tuple[str, str | None]:
+    row = (1, "YouTube", text, url, None, None, channel_url, False, "")
+    entries = pl.DataFrame([row], schema=ENTRY_SCHEMA, orient="row")
+    kind, video = classifier.classify(entries).select("kind", "video_id").row(0)
+    return kind, video
+
+
+def strip_watched_verb(text: str) -> str | None:
+    found: str | None = pl.select(classifier.strip_watched_verb(pl.lit(text))).item()
+    return found
+
+
+def clean_text(text: str) -> str:
+    cleaned: str = pl.select(classifier.clean_text(pl.lit(text))).item()
+    return cleaned
 
 CHANNEL = "https://www.youtube.com/channel/UCd2SfkpYdCcZb4BKTpMz-CQ"
 

@@ -19,6 +19,8 @@ from watchcube.records import US_PER_SECOND, Record
 from watchcube.synth import generate, write
 from watchcube.synth.takeout import is_removed
 
+from .helpers import records_of
+
 Fields = tuple[int, str, str | None, str | None, str | None, str, bool]
 
 # (locale, IANA zone of the history, HTML zone abbreviation; None: the zone at export)
@@ -38,8 +40,8 @@ CASES = [
 
 
 def read(path: Path, timezone: str | None = None) -> list[Record]:
-    _, records = read_history(path, timezone=timezone)
-    return list(records)
+    _, batches = read_history(path, timezone=timezone)
+    return records_of(batches)
 
 
 def fields(record: Record, locale: str, *, seconds: bool = False) -> Fields:

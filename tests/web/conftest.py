@@ -18,7 +18,6 @@ from tests.api.conftest import SECRET, make_api
 from tests.utils.servers import serve_in_thread
 from watchcube.api.app import create_app
 from watchcube.api.auth import mint_token
-from watchcube.engine.registry import TYPES
 from watchcube.filters import PARAMETERS, ParamValue, parse
 from watchcube.service import Service
 from watchcube.synth import generate
@@ -38,7 +37,6 @@ ALL_READY = "document.querySelectorAll('[data-panel][data-state=ready]').length 
 @dataclass
 class Site:
     url: str
-    service: Service
     tokens: dict[str, str] = field(default_factory=dict)
 
     def token(self, user: str = "alice") -> str:
@@ -54,7 +52,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     service.add_records("alice", generate(20_000, seed=11))
     service.add_records("bob", generate(500, seed=12, years=1.0))
     with serve_in_thread(create_app(settings, service)) as url:
-        yield Site(url, service)
+        yield Site(url)
     service.close()
 
 
@@ -108,12 +106,6 @@ class Dashboard:
             has=self.page.get_by_text(term, exact=True)
         )
         return card.locator("dd").inner_text()
-
-    def states(self) -> dict[str, str | None]:
-        return {
-            name: self.page.locator(f'[data-panel="{name}"]').get_attribute("data-state")
-            for name in TYPES
-        }
 
 
 @pytest.fixture

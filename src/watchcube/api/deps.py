@@ -61,6 +61,22 @@ async def request_query(request: Request) -> tuple[Query, dict[str, str]]:
 
 QueryDep = Annotated[tuple[Query, dict[str, str]], Depends(request_query)]
 
+
+def hot_request(request: Request) -> tuple[Service, str, tuple[Query, dict[str, str]]]:
+    """What the dependencies above give, without the dependency machinery (hot routes):
+    the service, the authorized ``{user_id}``, and the parsed query string."""
+    authenticator: Authenticator = request.app.state.authenticator
+    principal = authenticator.verify(request.headers.get("authorization"))
+    user_id: str = request.path_params["user_id"]
+    principal.authorize(user_id)
+    service: Service = request.app.state.service
+    return service, user_id, parse_query_string(request.scope.get("query_string", b""))
+
+
+PATH_PARAMETERS_DOC = [
+    {"name": "user_id", "in": "path", "required": True, "schema": {"type": "string"}},
+]
+
 FILTER_PARAMETERS_DOC = [
     {
         "name": "start",

@@ -124,6 +124,11 @@ class ResultCache:
         prefix = self.prefix(user_id)
         return f"{prefix}r:{version}:{RESULT_VERSION}:{aggregation_type}:{filter_hash}"
 
+    def bundle_key(self, user_id: str, version: int, filter_hash: str, types: Sequence[str]) -> str:
+        """Where a whole dashboard response (several current results) is kept in memory."""
+        names = ",".join(types)
+        return f"{self.prefix(user_id)}b:{version}:{RESULT_VERSION}:{filter_hash}:{names}"
+
     # -- reading -------------------------------------------------------------------------
 
     def from_memory(

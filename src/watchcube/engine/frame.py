@@ -1,14 +1,15 @@
-"""The columnar frame: raw records in, a prepared frame of small integers out.
+"""The prepared frame: one user's history as contiguous arrays of small integers.
 
-``prepare`` runs once per (user, data_version, timezone, session gap) and does everything
-a query should never redo: the time-zone conversion (the most expensive step), the
-estimated watch time of every record over the whole history, and dictionary encoding of
-channels, videos and topics as dense integers. Polars does this work; the result is a set
-of contiguous NumPy arrays, because the aggregations are counts over bounded integer
-domains, where ``bincount`` and bitmaps beat hashing by an order of magnitude.
+The aggregations are counts over bounded integer domains, where ``bincount`` and bitmaps
+beat hashing by an order of magnitude, so a frame holds every record field a query reads
+as a NumPy array in history order (instant, then video id with missing first, then
+title). ``preparation.py`` makes frames (``prepare``) and grows them by the records a write
+adds (``extend``); this module holds their shape and the raw frame they are made from.
 
 Channel and topic codes follow the sorted order of their ids, so "ties by id ascending"
-is "ties by code ascending". A missing channel or video is the code one past the last.
+is "ties by code ascending". Video codes are in no particular order (videos are only ever
+counted as distinct) and stay the same while a frame is extended. A missing channel or
+video is the code one past the last.
 """
 
 from __future__ import annotations
@@ -16,14 +17,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Final
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 
 from watchcube import defaults
-from watchcube.errors import InvalidSettings
 from watchcube.records import US_PER_SECOND, Record
 
 RAW_SCHEMA: Final = pl.Schema(
@@ -47,20 +46,39 @@ EPOCH_WEEKDAY: Final = 3  # 1970-01-01, day 0, was a Thursday
 
 Array = npt.NDArray[Any]
 
+# The per-record columns computed for each record, and their types (``Rows.build`` adds
+# ``tagged``, derived from the topics).
+COLUMN_TYPES: Final[dict[str, type[np.generic]]] = {
+    "row": np.int64,
+    "ts": np.int64,
+    "day": np.int32,
+    "month": np.int32,
+    "hour": np.int16,
+    "slot": np.int16,
+    "ch": np.int32,
+    "vid": np.int32,
+    "music": np.bool_,
+    "is_ad": np.bool_,
+    "timed": np.bool_,
+    "est": np.int64,
+}
+
 
 @dataclass(frozen=True, eq=False)
 class Rows:
     """Some records of a history (all of them, or all but the ads), in history order.
 
-    ``columns`` holds one array per record field: ``row`` (the record's row in the whole
-    history), ``ts`` (UTC epoch microseconds), ``day`` (local days since 1970-01-01),
-    ``month`` (local ``year * 12 + month - 1``), ``hour``, ``slot`` (``weekday * 24 +
-    hour``, weekday 0 = Monday), ``ch`` (channel code), ``vid`` (video code), ``music``
-    (product is YouTube Music), ``is_ad``, ``est`` (estimated watch microseconds) and
-    ``tagged`` (has a topic). Topics are in compressed rows: the distinct topic codes of
-    record ``i`` are ``topic_code[topic_start[i]:topic_start[i + 1]]``; ``topic_row``,
-    ``topic_channel`` and ``topic_month`` give each entry's record (an index into these
-    rows) and that record's ``ch`` and ``month``, so topic counts never gather.
+    ``columns`` holds one array per record field: ``row`` (the record's index in the
+    frame's arrival-ordered strings, ``Frame.names`` and ``Frame.titles``), ``ts`` (UTC
+    epoch microseconds), ``day`` (local days since 1970-01-01), ``month`` (local ``year *
+    12 + month - 1``), ``hour``, ``slot`` (``weekday * 24 + hour``, weekday 0 = Monday),
+    ``ch`` (channel code), ``vid`` (video code), ``music`` (product is YouTube Music),
+    ``is_ad``, ``timed`` (its duration is known), ``est`` (estimated watch microseconds)
+    and ``tagged`` (has a topic). Topics are in compressed rows: the distinct topic codes
+    of record ``i``, ascending, are ``topic_code[topic_start[i]:topic_start[i + 1]]``;
+    ``topic_row``, ``topic_channel`` and ``topic_month`` give each entry's record (an
+    index into these rows) and that record's ``ch`` and ``month``, so topic counts never
+    gather.
     """
 
     columns: dict[str, Array]
@@ -72,7 +90,8 @@ class Rows:
 
     @classmethod
     def build(cls, columns: dict[str, Array], topic_counts: Array, topic_code: Array) -> Rows:
-        topic_row = np.repeat(np.arange(len(topic_counts), dtype=np.int32), topic_counts)
+        """Rows from their columns and each record's topic codes (counts, then codes)."""
+        topic_row = np.repeat(np.arange(len(topic_counts)), topic_counts)
         return cls(
             columns=columns | {"tagged": topic_counts > 0},
             topic_start=np.concatenate(([0], np.cumsum(topic_counts, dtype=np.int64))),
@@ -81,6 +100,15 @@ class Rows:
             topic_channel=columns["ch"][topic_row],
             topic_month=columns["month"][topic_row],
         )
+
+    @classmethod
+    def empty(cls) -> Rows:
+        columns = {name: np.empty(0, kind) for name, kind in COLUMN_TYPES.items()}
+        return cls.build(columns, np.empty(0, np.int64), np.empty(0, np.int32))
+
+    @property
+    def height(self) -> int:
+        return len(self.columns["ts"])
 
     def subset(self, keep: Array) -> Rows:
         """The rows where ``keep`` is true, with their topics."""
@@ -102,14 +130,19 @@ class Frame:
     ``everything`` holds every record; ``without_ads`` the records that are not ads, the
     base of every filter without ``include_ads`` (the same object when there are no ads),
     so that the common filters select a contiguous slice and copy nothing.
+
+    The strings stay in Polars, in the order records arrived (``row`` indexes them), so
+    that extending a frame only appends to them: ``names`` is read for the few records a
+    list shows, ``titles`` to order new records among existing ones at the same instant.
     """
 
     everything: Rows
     without_ads: Rows
-    names: pl.Series  # channel name on each record, read only for the few shown
+    names: pl.Series  # channel name of each record
+    titles: pl.Series  # title of each record
+    video_ids: pl.Series  # id of each video code
     channel_ids: tuple[str, ...]
     topic_names: tuple[str, ...]
-    videos: int
     timezone: str
     session_gap_minutes: int
     # Local dates never decrease along the history (false only in zones whose clocks
@@ -118,7 +151,12 @@ class Frame:
 
     @property
     def height(self) -> int:
-        return len(self.everything.columns["ts"])
+        return self.everything.height
+
+    @property
+    def videos(self) -> int:
+        """Distinct video ids, which is also the code of "no video"."""
+        return len(self.video_ids)
 
     @property
     def gap_us(self) -> int:
@@ -129,8 +167,9 @@ class Frame:
         rows = self.everything.nbytes
         if self.without_ads is not self.everything:
             rows += self.without_ads.nbytes
+        series = (self.names, self.titles, self.video_ids)
         strings = sum(len(text) + 56 for text in self.channel_ids + self.topic_names)
-        return rows + int(self.names.estimated_size()) + strings
+        return rows + sum(int(s.estimated_size()) for s in series) + strings
 
 
 def raw_frame_from_records(records: Iterable[Record]) -> pl.DataFrame:
@@ -170,103 +209,6 @@ def raw_frame_from_records(records: Iterable[Record]) -> pl.DataFrame:
     return frame.sort(RAW_ORDER, nulls_last=False, maintain_order=True)
 
 
-def prepare(raw: pl.DataFrame, *, timezone: str, session_gap_minutes: int) -> Frame:
-    """The prepared frame of a raw frame (``RAW_SCHEMA``) for one time zone and session gap.
-
-    The raw frame is trusted to be in history order when its instants are sorted (the
-    store sorts ties by video id then title); otherwise it is sorted here.
-    """
-    _check_zone(timezone)
-    if not raw["watched_at"].is_sorted():
-        raw = raw.sort(RAW_ORDER, nulls_last=False, maintain_order=True)
-    channel_ids = _vocabulary(raw["channel_id"])
-    topic_names = _vocabulary(raw["topics"].explode())
-    video_ids = raw["video_id"].drop_nulls().unique()
-    query = raw.lazy().select(
-        _local_columns(timezone),
-        ch=_encode(pl.col("channel_id"), channel_ids),
-        vid=pl.col("video_id")
-        .replace_strict(
-            video_ids, pl.int_range(video_ids.len(), eager=True), default=video_ids.len()
-        )
-        .cast(pl.Int32),
-        music=pl.col("product") == "youtube_music",
-        is_ad=pl.col("is_ad"),
-        est=_estimated_watch_us(session_gap_minutes * 60 * US_PER_SECOND),
-        topics=pl.col("topics").list.eval(_encode(pl.element(), topic_names).unique().sort()),
-    )
-    table = query.unnest("local").collect()
-    columns = {
-        name: table[name].to_numpy()
-        for name in ("ts", "day", "month", "hour", "slot", "ch", "vid", "music", "is_ad", "est")
-    }
-    columns["row"] = np.arange(table.height, dtype=np.int64)
-    everything = Rows.build(
-        columns,
-        table["topics"].list.len().fill_null(0).to_numpy(),
-        table["topics"].explode().drop_nulls().to_numpy(),
-    )
-    ads = columns["is_ad"]
-    return Frame(
-        everything=everything,
-        without_ads=everything.subset(~ads) if ads.any() else everything,
-        names=raw["channel_name"],
-        channel_ids=channel_ids,
-        topic_names=topic_names,
-        videos=video_ids.len(),
-        timezone=timezone,
-        session_gap_minutes=session_gap_minutes,
-        days_monotonic=bool(np.all(np.diff(columns["day"]) >= 0)),
-    )
-
-
 def month_text(index: int) -> str:
     """``YYYY-MM`` of a month index (``year * 12 + month - 1``)."""
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
-def _local_columns(timezone: str) -> pl.Expr:
-    """``ts`` and the local calendar fields, from one time-zone conversion."""
-    at = pl.col("watched_at")
-    local = at.dt.convert_time_zone(timezone).dt.replace_time_zone(None).dt.epoch()
-    day = local.floordiv(DAY_US).cast(pl.Int32)
-    date = day.cast(pl.Date)
-    hour = local.floordiv(HOUR_US).mod(24).cast(pl.Int16)
-    return pl.struct(
-        ts=at.dt.epoch(),
-        day=day,
-        month=(date.dt.year() * 12 + date.dt.month() - 1).cast(pl.Int32),
-        hour=hour,
-        slot=day.add(EPOCH_WEEKDAY).mod(7).cast(pl.Int16) * 24 + hour,
-    ).alias("local")
-
-
-def _estimated_watch_us(gap_us: int) -> pl.Expr:
-    """``duration_s`` if known; else the gap to the next record when it is at most the
-    session gap; else (also for the last record) the fallback of 300 s."""
-    ts = pl.col("watched_at").dt.epoch()
-    gap = ts.shift(-1) - ts
-    return (
-        pl.when(pl.col("duration_s").is_not_null())
-        .then((pl.col("duration_s") * US_PER_SECOND).round(0).cast(pl.Int64))
-        .when(gap <= gap_us)
-        .then(gap)
-        .otherwise(FALLBACK_US)
-    )
-
-
-def _check_zone(timezone: str) -> None:
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise InvalidSettings(f"timezone: {timezone!r} is not an IANA time zone name") from exc
-
-
-def _vocabulary(values: pl.Series) -> tuple[str, ...]:
-    return tuple(values.drop_nulls().unique().sort().to_list())
-
-
-def _encode(values: pl.Expr, vocabulary: tuple[str, ...]) -> pl.Expr:
-    """Codes in the sorted vocabulary's order; a missing value is ``len(vocabulary)``."""
-    codes = values.cast(pl.Enum(vocabulary)).to_physical().cast(pl.Int32)
-    return codes.fill_null(len(vocabulary))

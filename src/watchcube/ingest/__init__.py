@@ -1,7 +1,8 @@
 """Importers: a Takeout export (zip, JSON, HTML in any language) or a records file -> records.
 
 ``read_history`` detects the format from the content (never the file name), returns an
-``ImportReport`` and a lazy iterator of ``Record``. The store consumes the iterator inside one
+``ImportReport`` and a lazy iterator of record batches (``pl.DataFrame`` in the store's
+``BATCH_SCHEMA``, a few thousand records each). The store consumes the iterator inside one
 transaction; the report fills up as it goes and is final when the iterator is exhausted.
 
 Errors (all ``UnreadableFile`` or subclasses, each naming the file and a position): a file that
@@ -23,13 +24,14 @@ from pathlib import Path
 from typing import BinaryIO, Final, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import polars as pl
+
 from watchcube import defaults
 from watchcube.errors import InvalidSettings, NoWatchHistory, UnreadableFile
 from watchcube.ingest import records_file, takeout_html, takeout_json, takeout_zip
-from watchcube.ingest.classify import RecordMaker
+from watchcube.ingest.classify import BatchMaker
 from watchcube.ingest.timestamps import HtmlTimestamps, parse_json_time
 from watchcube.ingest.topics import Tagger
-from watchcube.records import Record
 
 __all__ = ["ImportReport", "Tagger", "read_history"]
 
@@ -70,12 +72,12 @@ class ImportReport:
     warning_messages: list[str] = field(default_factory=list)  # the first few, with positions
     zone: str | None = None  # HTML: the zone abbreviation and its offset, "TRT (+03:00)"
 
-    def add(self, record: Record) -> Record:
-        """Count a record about to be yielded."""
-        self.records += 1
-        self.ads += record.is_ad
-        self.music += record.product == "youtube_music"
-        return record
+    def add_batch(self, batch: pl.DataFrame) -> pl.DataFrame:
+        """Count the records of a batch about to be yielded."""
+        self.records += batch.height
+        self.ads += int(batch["is_ad"].sum())
+        self.music += int((batch["product"] == "youtube_music").sum())
+        return batch
 
     def warn(self, problem: str) -> None:
         """Count a skipped malformed entry; ``problem`` names its position."""
@@ -101,8 +103,8 @@ def read_history(
     timezone: str | None = None,
     tagger: Tagger | None = None,
     zip_max_bytes: int = defaults.ZIP_MAX_UNCOMPRESSED_BYTES,
-) -> tuple[ImportReport, Iterator[Record]]:
-    """Detect the format by content, return the report and a lazy record iterator.
+) -> tuple[ImportReport, Iterator[pl.DataFrame]]:
+    """Detect the format by content, return the report and a lazy iterator of record batches.
 
     ``timezone`` (IANA) only resolves an ambiguous HTML zone abbreviation (IST, CST, ...).
     """
@@ -125,8 +127,8 @@ def read_history(
         fmt = selection.format
     else:
         report = ImportReport(source, fmt)
-    records = _records(opener, fmt, report, timezone, tagger or Tagger.default())
-    return report, records
+    batches = _batches(opener, fmt, report, timezone, tagger or Tagger.default())
+    return report, batches
 
 
 def sniff(head: bytes, source: str) -> str:
@@ -159,29 +161,48 @@ def sniff(head: bytes, source: str) -> str:
     )
 
 
-def _records(
+def _batches(
     opener: Opener,
     fmt: str,
     report: ImportReport,
     timezone: str | None,
     tagger: Tagger,
-) -> Iterator[Record]:
+) -> Iterator[pl.DataFrame]:
     try:
         with opener() as stream:
-            chunks = _text_chunks(stream, report.source)
             if fmt == "takeout-json":
-                maker = RecordMaker(report, tagger, parse_json_time)
-                yield from takeout_json.read_records(chunks, maker, report.source)
+                maker = BatchMaker(report, tagger, parse_json_time, takeout_json.fast_json_times)
+                chunks = _byte_chunks(stream)
+                text = partial(_reopened_text, opener, report.source)
+                yield from takeout_json.read_batches(chunks, text, maker, report.source)
             elif fmt == "takeout-html":
                 stamps = HtmlTimestamps(timezone)
-                maker = RecordMaker(report, tagger, stamps.parse)
-                yield from takeout_html.read_records(chunks, maker, stamps, report.source)
+                maker = BatchMaker(report, tagger, stamps.parse)
+                chunks_text = _text_chunks(stream, report.source)
+                yield from takeout_html.read_batches(chunks_text, maker, stamps, report.source)
             else:
-                yield from records_file.read_records(chunks, report, ndjson=fmt == "records-ndjson")
+                chunks_text = _text_chunks(stream, report.source)
+                ndjson = fmt == "records-ndjson"
+                yield from records_file.read_batches(chunks_text, report, ndjson=ndjson)
     except OSError as exc:
         raise UnreadableFile(f"{report.source}: cannot read the file ({exc.strerror})") from None
     if report.records == 0:
         raise NoWatchHistory(f"{report.source}: no watch entries; {report.found()}")
+
+
+def _byte_chunks(stream: ByteStream) -> Iterator[bytes]:
+    """The stream a few megabytes at a time, without a byte order mark (UTF-8 is checked by
+    whoever decodes it)."""
+    data = stream.read(CHUNK_BYTES)
+    yield data.removeprefix(codecs.BOM_UTF8)
+    while data := stream.read(CHUNK_BYTES):
+        yield data
+
+
+def _reopened_text(opener: Opener, source: str) -> Iterator[str]:
+    """The whole stream again from its start, as text (a reader that must start over)."""
+    with opener() as stream:
+        yield from _text_chunks(stream, source)
 
 
 def _text_chunks(stream: ByteStream, source: str) -> Iterator[str]:

@@ -1,8 +1,9 @@
-"""What a Takeout entry is, decided by its link rather than its (localized) verb.
+"""What Takeout entries are, decided by their links rather than their (localized) verbs.
 
-Both importers reduce an entry to the same few fields (header, text, title link, channel,
-ad flag, raw time) and hand them to ``RecordMaker``, so JSON and HTML exports of one history
-are classified by one piece of code:
+Both importers reduce each entry to the same raw fields (``ENTRY_SCHEMA``: header, the
+sentence with its verb, title link, link text, channel, ad flag, raw time) and hand a frame
+of them to ``BatchMaker``, so the JSON and HTML exports of one history are classified by one
+set of Polars expressions, a whole batch at a time:
 
 - a ``watch?v=`` or ``/shorts/`` link on youtube.com / m. / music. / youtu.be is a record
   (a private video's title is its URL: the id still comes from the link);
@@ -13,39 +14,57 @@ are classified by one piece of code:
   clicks (links off YouTube), survey answers, searches, other.
 
 The verb is needed only where there is no link at all (removed videos, and the labels of
-skipped entries), and to strip "Watched " from a JSON title.
+skipped entries), and to strip "Watched " from a JSON title. Video and channel ids are
+ASCII (``[A-Za-z0-9_-]``), as YouTube makes them.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
+import polars as pl
+
 from watchcube.ingest.locales import LOCALES
-from watchcube.records import MAX_TEXT, MAX_US, MIN_US, Record
+from watchcube.records import MAX_TEXT, MAX_US, MIN_US
+from watchcube.store.records import BATCH_SCHEMA
 
 if TYPE_CHECKING:
     from watchcube.ingest import ImportReport
     from watchcube.ingest.topics import Tagger
 
 RECORD: Final = "record"
-_YOUTUBE_HOST = r"https?://(?:(?:www|m|music)\.)?youtube\.com"
-_VIDEO = re.compile(
-    rf"{_YOUTUBE_HOST}/(?:watch\?(?:[^#]*?&)?v=(?P<v>[\w-]*)|shorts/(?P<s>[\w-]+))"
-    r"|https?://(?:www\.)?youtu\.be/(?P<b>[\w-]+)"
+ENTRY_SCHEMA: Final = pl.Schema(
+    {
+        "entry": pl.Int64(),  # position in the file, from 1 (named in warnings)
+        "header": pl.String(),  # "YouTube", "YouTube Music", ...
+        "text": pl.String(),  # the sentence with its verb: JSON title, HTML first line
+        "url": pl.String(),  # the title link
+        "title": pl.String(),  # the link's text where the format gives it apart (HTML)
+        "channel_name": pl.String(),
+        "channel_url": pl.String(),
+        "is_ad": pl.Boolean(),
+        "time": pl.String(),  # as written; parsed only for records
+    }
 )
-_YOUTUBE_KINDS: Final = (
-    (re.compile(rf"{_YOUTUBE_HOST}/post/"), "post"),
-    (re.compile(rf"{_YOUTUBE_HOST}/playables/"), "playable"),
-    (re.compile(rf"{_YOUTUBE_HOST}/results\?"), "search"),
-    (re.compile(rf"{_YOUTUBE_HOST}/(?:.*/)?stor(?:y|ies)\b"), "story"),
+_ID = "[A-Za-z0-9_-]"
+_YOUTUBE_HOST = r"^https?://(?:(?:www|m|music)\.)?youtube\.com"
+_WATCH = rf"{_YOUTUBE_HOST}/watch\?(?:[^#]*?&)?v=({_ID}*)"
+_SHORT = rf"{_YOUTUBE_HOST}/shorts/({_ID}+)|^https?://(?:www\.)?youtu\.be/({_ID}+)"
+# The common link, whose id is everything after the prefix: read without a regex.
+_PLAIN_WATCH = "https://www.youtube.com/watch?v="
+_PLAIN_WATCH_ONLY = rf"^{re.escape(_PLAIN_WATCH)}{_ID}*$"
+_LINK_KINDS: Final = (
+    (rf"{_YOUTUBE_HOST}/post/", "post"),
+    (rf"{_YOUTUBE_HOST}/playables/", "playable"),
+    (rf"{_YOUTUBE_HOST}/results\?", "search"),
+    (rf"{_YOUTUBE_HOST}/(?:.*/)?stor(?:y|ies)\b", "story"),
 )
-_ANY_YOUTUBE = re.compile(rf"{_YOUTUBE_HOST}/|https?://(?:www\.)?youtu\.be/")
+_ANY_YOUTUBE = rf"{_YOUTUBE_HOST}/|^https?://(?:www\.)?youtu\.be/"
 _MUSIC_HOST = "://music.youtube.com/"
-_CHANNEL_ID = re.compile(r"/channel/([\w-]+)")
-_MAX_CHANNELS: Final = 100_000  # channel cache bound (real histories have a few thousand)
-_Channel = tuple[str | None, str | None]
+_CHANNEL_ID = rf"/channel/({_ID}+)"
 # Labels for link-less entries that are not watches. They only name what was skipped in the
 # import summary; they never decide whether something is a record.
 _SKIP_LABELS: Final = (
@@ -53,139 +72,224 @@ _SKIP_LABELS: Final = (
     (("answered survey", "a répondu", "umfrage", "encuesta", "pesquisa", "enquête"), "survey"),
     (("searched", "a recherché", "gesucht", "buscaste", "pesquisou", "gezocht"), "search"),
 )
-_PREFIXES = sorted(
-    {re.escape(loc.watched_prefix) for loc in LOCALES.values() if loc.watched_prefix}
+_PREFIXES = "|".join(
+    sorted({re.escape(loc.watched_prefix) for loc in LOCALES.values() if loc.watched_prefix})
 )
-_SUFFIXES = sorted(
-    {re.escape(loc.watched_suffix) for loc in LOCALES.values() if loc.watched_suffix}
+_SUFFIXES = "|".join(
+    sorted({re.escape(loc.watched_suffix) for loc in LOCALES.values() if loc.watched_suffix})
 )
 # Whole lines for a removed video, for languages whose verb sits mid-sentence (nl).
-_REMOVED_TITLES = frozenset(" ".join(loc.removed_title.split()) for loc in LOCALES.values())
-_VERB = re.compile(
-    rf"(?:{'|'.join(_PREFIXES)})\s+(?P<after>.*)|(?P<before>.*?)\s*(?:{'|'.join(_SUFFIXES)})",
-    re.DOTALL,
-)
+_REMOVED_TITLES = sorted({" ".join(loc.removed_title.split()) for loc in LOCALES.values()})
+# Whitespace as Python's ``str.split`` and ``re`` see it (Rust's ``\s`` lacks U+001C-U+001F).
+SPACE_CHARS: Final = "".join(chr(code) for code in range(0x3001) if chr(code).isspace())
+_SPACE = "[" + "".join(f"\\x{{{ord(char):x}}}" for char in SPACE_CHARS) + "]"
+_VERB_BEFORE = rf"^(?:{_PREFIXES}){_SPACE}+"
+_VERB_AFTER = rf"{_SPACE}*(?:{_SUFFIXES})$"
+
+TimeParser = Callable[[str], int]  # raises ValueError naming what is wrong
+FastTimes = Callable[[pl.Series], pl.Series]  # Int64 microseconds, null where unsure
 
 
-def video_id(url: str) -> str | None:
-    """The video id of a YouTube video link, "" for a link with an empty id, None otherwise."""
-    match = _VIDEO.match(url)
-    if match is None:
-        return None
-    return match.group("v") if match.group("v") is not None else match.group("s") or match["b"]
+def clean_text(text: pl.Expr) -> pl.Expr:
+    """The text with every whitespace run (line breaks included) as one space, trimmed, when
+    it has a double space, a line break, a no-break space or space at an end (other texts,
+    say with ideographic spaces between words, are as written); at most ``MAX_TEXT`` long."""
+    loose = (
+        text.str.contains_any(["  ", "\n", "\xa0"])
+        | text.str.starts_with(" ")
+        | text.str.ends_with(" ")
+    )
+    joined = text.str.replace_all(f"{_SPACE}+", " ").str.strip_chars(" ")
+    return pl.when(loose).then(joined).otherwise(text).str.slice(0, MAX_TEXT)
 
 
-def link_kind(url: str) -> str:
-    """What a non-video link points at: post, playable, search, story, visited or other."""
-    if not _ANY_YOUTUBE.match(url):
-        return "visited"
-    return next((kind for pattern, kind in _YOUTUBE_KINDS if pattern.match(url)), "other")
-
-
-def strip_watched_verb(text: str) -> str | None:
-    """The text without a "watched" verb of any known language; None when it has none."""
-    match = _VERB.fullmatch(text)
-    if match is None:
-        return None
-    after = match["after"]
-    return (after if after is not None else match["before"]).strip()
-
-
-def classify(url: str | None, text: str, channel_url: str | None) -> tuple[str, str | None]:
-    """(kind, video id) of an entry: kind ``RECORD`` for watches (a removed or private video
-    has no id), else the skipped kind: post, story, playable, visited, survey, search, other."""
-    if url:
-        video = video_id(url)
-        return (RECORD, video or None) if video is not None else (link_kind(url), None)
-    if channel_url:
-        return "story", None
-    if text in _REMOVED_TITLES or strip_watched_verb(text) is not None:
-        return RECORD, None
-    return _skip_label(text), None
-
-
-def _skip_label(text: str) -> str:
-    lowered = text.casefold()
-    return next(
-        (kind for words, kind in _SKIP_LABELS if any(word in lowered for word in words)),
-        "other",
+def strip_watched_verb(text: pl.Expr) -> pl.Expr:
+    """The text without a "watched" verb of any known language; null when it has none."""
+    after = text.str.replace(_VERB_BEFORE, "")
+    before = text.str.replace(_VERB_AFTER, "")
+    return (
+        pl.when(after.str.len_bytes() < text.str.len_bytes())
+        .then(after)
+        .when(before.str.len_bytes() < text.str.len_bytes())
+        .then(before)
+        .str.strip_chars(SPACE_CHARS)
     )
 
 
-def clean_text(text: str) -> str:
-    """The text with every whitespace run (line breaks included) as one space, trimmed."""
-    if "  " in text or "\n" in text or "\xa0" in text or text[:1] == " " or text[-1:] == " ":
-        text = " ".join(text.split())
-    return text[:MAX_TEXT]
+def video_ids(urls: pl.Series) -> pl.Series:
+    """The video id of each YouTube video link, "" for a link with an empty id, null for
+    anything else. The common plain link is read by slicing; only the others by regex."""
+    plain = urls.str.contains(_PLAIN_WATCH_ONLY).fill_null(value=False)
+    ids = pl.select(pl.when(plain).then(urls.str.slice(len(_PLAIN_WATCH)))).to_series()
+    rest = ~plain & urls.is_not_null()
+    if rest.any():
+        others = (
+            urls.filter(rest)
+            .to_frame("url")
+            .select(
+                pl.coalesce(
+                    pl.col("url").str.extract(_WATCH, 1),
+                    pl.col("url").str.extract(_SHORT, 1),
+                    pl.col("url").str.extract(_SHORT, 2),
+                )
+            )
+        )
+        ids = ids.scatter(rest.arg_true(), others.to_series())
+    return ids
 
 
-class RecordMaker:
-    """Turns the entries of one file into records, tallying what it skips in the report."""
+def link_kind(url: pl.Expr) -> pl.Expr:
+    """What a non-video link points at: post, playable, search, story, visited or other."""
+    kind = pl.when(~url.str.contains(_ANY_YOUTUBE)).then(pl.lit("visited"))
+    for pattern, name in _LINK_KINDS:
+        kind = kind.when(url.str.contains(pattern)).then(pl.lit(name))
+    return kind.otherwise(pl.lit("other"))
 
-    def __init__(self, report: ImportReport, tagger: Tagger, parse_time: Callable[[str], int]):
+
+def _skip_label(text: pl.Expr) -> pl.Expr:
+    lowered = text.str.to_lowercase()
+    kind = pl.when(pl.lit(value=False)).then(pl.lit("other"))
+    for words, name in _SKIP_LABELS:
+        kind = kind.when(lowered.str.contains_any(list(words))).then(pl.lit(name))
+    return kind.otherwise(pl.lit("other"))
+
+
+def _present(column: str) -> pl.Expr:
+    return pl.col(column).is_not_null() & (pl.col(column) != "")
+
+
+def classify(entries: pl.DataFrame) -> pl.DataFrame:
+    """The entries with ``kind`` (``RECORD`` or the skipped kind) and ``video_id`` (null for
+    a removed or private video). Links decide; the rest is looked at only without one."""
+    ids = video_ids(entries["url"].replace("", None))
+    linked = ids.is_not_null()
+    kinds = pl.Series([RECORD] * len(ids), dtype=pl.String)
+    if not linked.all():
+        text = clean_text(pl.col("text"))  # HTML text may be broken over lines
+        verb = text.is_in(_REMOVED_TITLES) | strip_watched_verb(text).is_not_null()
+        other = entries.filter(~linked).select(
+            pl.when(_present("url"))
+            .then(link_kind(pl.col("url")))
+            .when(_present("channel_url"))
+            .then(pl.lit("story"))
+            .when(verb)
+            .then(pl.lit(RECORD))
+            .otherwise(_skip_label(text))
+        )
+        kinds = kinds.scatter((~linked).arg_true(), other.to_series())
+    return entries.with_columns(kind=kinds, video_id=ids.replace("", None))
+
+
+def _titles() -> pl.Expr:
+    text = pl.col("text")
+    shown = (
+        pl.when(~_present("url"))
+        .then(text)
+        .when(pl.col("title").is_not_null())
+        .then("title")
+        .otherwise(pl.coalesce(strip_watched_verb(text).replace("", None), text))
+    )
+    return clean_text(shown).replace("", None).fill_null(pl.col("url").fill_null(""))
+
+
+def _channel_ids(urls: pl.Series) -> pl.Series:
+    """The channel id in each channel link; a history repeats a few thousand channels, so
+    each distinct link is read once."""
+    distinct = urls.drop_nulls().unique()
+    found = distinct.str.extract(_CHANNEL_ID, 1)
+    return urls.replace_strict(distinct, found, default=None, return_dtype=pl.String)
+
+
+class BatchMaker:
+    """Turns frames of one file's entries into record batches, tallying in the report what
+    it skips and warning (with the entry's position) about what it cannot read.
+
+    ``parse_time`` reads one raw time (ValueError with the reason); ``fast_times``, when
+    given, reads a whole column at once and leaves null what ``parse_time`` must decide.
+    """
+
+    def __init__(
+        self,
+        report: ImportReport,
+        tagger: Tagger,
+        parse_time: TimeParser,
+        fast_times: FastTimes | None = None,
+    ) -> None:
         self.report = report
         self.tagger = tagger
         self.parse_time = parse_time
-        # (name, url) as written -> (clean name, id): a history repeats a few thousand channels
-        self._channels: dict[tuple[str | None, str], _Channel] = {}
+        self.fast_times = fast_times
 
     def make(
-        self,
-        position: int,
-        header: str,
-        text: str,
-        url: str | None,
-        title: str | None,
-        channel_name: str | None,
-        channel_url: str | None,
-        is_ad: bool,
-        time: str,
-    ) -> Record | None:
-        """One entry's record, or None (skipped and counted, or malformed and warned).
+        self, entries: pl.DataFrame, problems: list[tuple[int, str]] | None = None
+    ) -> pl.DataFrame | None:
+        """The records of ``entries`` (``ENTRY_SCHEMA``) as a batch (``BATCH_SCHEMA``), or None.
 
-        ``text`` is the entry's sentence with its verb (a JSON ``title``, an HTML first line);
-        ``title`` is the video title when the format gives it apart (HTML link text).
+        ``problems`` are (entry, message) of malformed entries the reader dropped; they are
+        warned in file order together with this batch's own.
         """
-        kind, video = classify(url, text, channel_url)
-        if kind != RECORD:
-            self.report.skipped[kind] += 1
+        warnings = list(problems or ())
+        classified = classify(entries)
+        kinds = classified["kind"]
+        skipped = kinds.filter(kinds != RECORD)
+        if len(skipped):
+            self.report.skipped.update(dict(skipped.value_counts().iter_rows()))
+        found = classified.filter(pl.col("kind") == RECORD)
+        at = self._times(found, warnings)
+        in_range = at.is_between(MIN_US, MAX_US, closed="left")
+        late = found.filter(at.is_not_null() & ~in_range)
+        for entry, time in late.select("entry", "time").rows():
+            warnings.append((entry, f"entry {entry}: time {time!r} is outside 2005..2099"))
+        for _, message in sorted(warnings, key=lambda problem: problem[0]):
+            self.report.warn(message)
+        found = found.with_columns(watched_at_us=at).filter(in_range.fill_null(value=False))
+        if found.is_empty():
             return None
-        if not url:
-            title = text
-        elif title is None:
-            title = strip_watched_verb(text) or text
-        try:
-            at = self.parse_time(time)
-        except ValueError as exc:
-            self.report.warn(f"entry {position}: {exc}")
-            return None
-        if not MIN_US <= at < MAX_US:
-            self.report.warn(f"entry {position}: time {time!r} is outside 2005..2099")
-            return None
-        title = clean_text(title) or (url or "")
-        name, channel_id = (
-            (None, None) if is_ad or not channel_url else self._channel(channel_name, channel_url)
+        shown = ~pl.col("is_ad") & _present("channel_url")
+        music = (pl.col("header") == "YouTube Music") | pl.col("url").str.contains(
+            _MUSIC_HOST, literal=True
+        ).fill_null(value=False)
+        batch = found.select(
+            "watched_at_us",
+            "video_id",
+            _titles().alias("title"),
+            pl.when(shown).then(_channel_ids(found["channel_url"])).alias("channel_id"),
+            pl.when(shown)
+            .then(clean_text(pl.col("channel_name").fill_null("")).replace("", None))
+            .alias("channel_name"),
+            pl.when(music)
+            .then(pl.lit("youtube_music"))
+            .otherwise(pl.lit("youtube"))
+            .alias("product"),
+            "is_ad",
+            pl.lit(None, dtype=pl.Float64).alias("duration_s"),
         )
-        music = header == "YouTube Music" or (url is not None and _MUSIC_HOST in url)
-        return self.report.add(
-            Record(
-                watched_at_us=at,
-                title=title,
-                video_id=video,
-                channel_id=channel_id,
-                channel_name=name,
-                product="youtube_music" if music else "youtube",
-                topics=self.tagger.tag(title, name),
-                is_ad=is_ad,
-            )
-        )
+        topics = self.tagger.tag_many(batch["title"], batch["channel_name"])
+        batch = batch.with_columns(topics=topics).select(BATCH_SCHEMA.names())
+        self.report.add_batch(batch)
+        return batch
 
-    def _channel(self, name: str | None, url: str) -> _Channel:
-        known = self._channels.get((name, url))
-        if known is None:
-            if len(self._channels) >= _MAX_CHANNELS:
-                self._channels.clear()
-            match = _CHANNEL_ID.search(url)
-            known = (clean_text(name or "") or None, match.group(1) if match else None)
-            self._channels[name, url] = known
-        return known
+    def _times(self, found: pl.DataFrame, warnings: list[tuple[int, str]]) -> pl.Series:
+        """Instants of the records; null (and a warning) where the time is unreadable."""
+        times = found["time"]
+        at = (
+            self.fast_times(times)
+            if self.fast_times is not None
+            else pl.Series(values=[None] * len(times), dtype=pl.Int64)
+        )
+        unsure = at.is_null()
+        if not unsure.any():
+            return at
+        slow: list[int | None] = []
+        for entry, time in found.filter(unsure).select("entry", "time").rows():
+            try:
+                slow.append(self.parse_time(time))
+            except ValueError as exc:
+                warnings.append((entry, f"entry {entry}: {exc}"))
+                slow.append(None)
+        return at.scatter(unsure.arg_true(), pl.Series(slow, dtype=pl.Int64))
+
+
+def count_kinds(entries: pl.DataFrame) -> Counter[str]:
+    """How many entries of each kind (``RECORD`` or skipped) a few entries hold."""
+    return Counter(dict(classify(entries)["kind"].value_counts().iter_rows()))

@@ -3,32 +3,46 @@
 These are machine-written (``watchcube export``, an app's backup), so a row that does not
 validate means a bad file: the import stops with ``UnreadableFile`` naming the line (NDJSON)
 or the entry (array), and the caller's transaction writes nothing. Records keep the topics
-they carry; they are not re-tagged.
+they carry; they are not re-tagged. Rows are validated one by one by ``record_from_mapping``,
+the same rules and messages as records posted to the API, and yielded in batches.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
+
+import polars as pl
 
 from watchcube.errors import UnreadableFile
-from watchcube.ingest.takeout_json import iter_array
+from watchcube.ingest.json_stream import iter_array
 from watchcube.records import Record, record_from_mapping
+from watchcube.store.records import batch_from_records
 
 if TYPE_CHECKING:
     from watchcube.ingest import ImportReport
 
+_ROWS: Final = 20_000  # records per batch
 
-def read_records(chunks: Iterable[str], report: ImportReport, *, ndjson: bool) -> Iterator[Record]:
-    """Every record of the file, validated; the first invalid row raises ``UnreadableFile``."""
+
+def read_batches(
+    chunks: Iterable[str], report: ImportReport, *, ndjson: bool
+) -> Iterator[pl.DataFrame]:
+    """Every record of the file, validated, in batches; the first invalid row raises
+    ``UnreadableFile``."""
     rows = _lines(chunks, report.source) if ndjson else _entries(chunks, report.source)
+    pending: list[Record] = []
     for where, row in rows:
         try:
-            record = record_from_mapping(row)
+            pending.append(record_from_mapping(row))
         except ValueError as exc:
             raise UnreadableFile(f"{report.source}: {where}: {exc}") from None
-        yield report.add(record)
+        if len(pending) >= _ROWS:
+            yield report.add_batch(batch_from_records(pending))
+            pending = []
+    if pending:
+        yield report.add_batch(batch_from_records(pending))
 
 
 def _entries(chunks: Iterable[str], source: str) -> Iterator[tuple[str, Any]]:

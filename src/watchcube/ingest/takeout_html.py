@@ -22,15 +22,17 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Final, NamedTuple
 
+import polars as pl
+
 from watchcube.errors import UnreadableFile
-from watchcube.ingest.classify import RecordMaker, classify, clean_text
+from watchcube.ingest.classify import ENTRY_SCHEMA, BatchMaker, count_kinds
 from watchcube.ingest.locales import LOCALES
 from watchcube.ingest.timestamps import HtmlTimestamps
-from watchcube.records import Record
 
 CELL_MARKER: Final = '<div class="outer-cell'
 # A cell may not be larger than this (real ones are under 10 kB): bounds the buffered text.
 MAX_CELL_CHARS: Final = 4 * 1024 * 1024
+_ROWS: Final = 20_000  # entries per batch
 _HEADER: Final = ('mdl-typography--title">', "<")
 _BODY: Final = ('mdl-typography--body-1">', "</div>")
 _CAPTION: Final = ('mdl-typography--caption">', "</div>")
@@ -90,7 +92,7 @@ def parse_cell(cell: str) -> Cell | None:
     caption, _ = _between(cell, _CAPTION, at)
     return Cell(
         header=header.strip(),
-        text=first if link else clean_text(_unescape(_TAG.sub("", first))),
+        text=first if link else _unescape(_TAG.sub("", first)),
         url=_href(link),
         title=_unescape(link["text"]) if link else None,
         channel_name=_unescape(channel["text"]) if channel else None,
@@ -118,19 +120,26 @@ def _unescape(text: str) -> str:
     return html.unescape(text) if "&" in text else text
 
 
-def read_records(
-    chunks: Iterable[str], maker: RecordMaker, stamps: HtmlTimestamps, source: str
-) -> Iterator[Record]:
-    """The watch records of a Takeout HTML export; malformed entries are warned and skipped."""
+def read_batches(
+    chunks: Iterable[str], maker: BatchMaker, stamps: HtmlTimestamps, source: str
+) -> Iterator[pl.DataFrame]:
+    """The record batches of a Takeout HTML export; malformed entries are warned and skipped.
+
+    Cells are cut and read here, a batch of them at a time; ``maker`` classifies the batch.
+    """
+    rows: list[tuple[object, ...]] = []
+    problems: list[tuple[int, str]] = []
     try:
         for entry, raw in enumerate(iter_cells(chunks, source), 1):
             cell = parse_cell(raw)
             if cell is None:
-                maker.report.warn(f"entry {entry}: not a Takeout activity entry")
-                continue
-            record = maker.make(entry, *cell)
-            if record is not None:
-                yield record
+                problems.append((entry, f"entry {entry}: not a Takeout activity entry"))
+            else:
+                rows.append((entry, *cell))
+            if len(rows) + len(problems) >= _ROWS:
+                yield from _make(maker, rows, problems)
+                rows, problems = [], []
+        yield from _make(maker, rows, problems)
     finally:
         maker.report.zone = ", ".join(zone.label for zone in stamps.zones.values()) or None
         for zone in stamps.zones.values():
@@ -138,12 +147,16 @@ def read_records(
                 maker.report.note(zone.note)
 
 
+def _make(
+    maker: BatchMaker, rows: list[tuple[object, ...]], problems: list[tuple[int, str]]
+) -> Iterator[pl.DataFrame]:
+    batch = maker.make(pl.DataFrame(rows, schema=ENTRY_SCHEMA, orient="row"), problems)
+    if batch is not None:
+        yield batch
+
+
 def head_kinds(head: str) -> Counter[str]:
     """Kinds of the complete entries at the start of a Takeout HTML text (archive sniffing)."""
-    kinds: Counter[str] = Counter()
     cells = head.split(CELL_MARKER)[1:-1]  # the last one may be cut off
-    for raw in cells:
-        cell = parse_cell(raw)
-        if cell is not None:
-            kinds[classify(cell.url, cell.text, cell.channel_url)[0]] += 1
-    return kinds
+    rows = [(entry, *cell) for entry, raw in enumerate(cells, 1) if (cell := parse_cell(raw))]
+    return count_kinds(pl.DataFrame(rows, schema=ENTRY_SCHEMA, orient="row"))

@@ -1,144 +1,200 @@
-"""Takeout ``watch-history.json``, streamed: a gigabyte export never sits in memory at once.
+"""Takeout ``watch-history.json``, streamed a few megabytes at a time straight into Polars.
 
-The array is read through a window of a few megabytes with ``json.JSONDecoder.raw_decode``,
-one entry at a time, at C speed (measured against ijson's C backend on a 100k-entry export:
-as fast, and it knows exact positions for error messages). Records files (a JSON array of
-portable records) share the same reader.
+Takeout writes the array in one layout: entries indented by two spaces, separated by
+``"\\n},{\\n"``, the whole ending ``"\\n}]"``. No JSON string holds a raw line break, so in
+that layout the complete entries of a chunk end at its last separator, and each run of
+complete entries is parsed by ``pl.read_json`` into columns, with no Python object per entry
+(decoding to dicts cost ~5 us an entry, more than all the rest together). Classification is
+``classify.BatchMaker``'s, the same for every reader.
+
+Polars is lenient where the standard library is strict (it reads a number where a string
+belongs as its digits, a lone surrogate as NUL): a run holding such a value, or anything
+Polars refuses, is decoded entry by entry with ``json`` instead, so odd entries are read and
+warned about exactly as the per-entry reader does. A file in another layout (a re-indented
+export) is read entry by entry throughout (``json_stream``). A syntax error anywhere, or a
+layout that breaks mid-file, restarts the per-entry reader from the start of the file, past
+the entries already read, so that an error names the exact line and character.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Final
 
+import polars as pl
+
 from watchcube.errors import UnreadableFile
-from watchcube.ingest.classify import RecordMaker, classify
-from watchcube.records import Record
+from watchcube.ingest.classify import ENTRY_SCHEMA, BatchMaker, count_kinds
+from watchcube.ingest.json_stream import MAX_ENTRY_CHARS, iter_array, kind_name, sniff
 
-# An entry may not be larger than this (real ones are under 10 kB): bounds the window.
-MAX_ENTRY_CHARS: Final = 4 * 1024 * 1024
-_SPACE = re.compile(r"[ \t\n\r]*")
-_TAKEOUT_KEYS: Final = frozenset({"header", "title", "titleUrl", "time"})
-_decode = json.JSONDecoder().raw_decode
+__all__ = ["fast_json_times", "head_kinds", "iter_array", "read_batches", "sniff"]
 
+SEPARATOR: Final = b"\n},{\n"
+_HEAD: Final = b'[{\n  "'  # how Takeout's layout starts
+_TAIL: Final = b"\n}]"  # and ends (before trailing whitespace)
+_ROWS: Final = 20_000  # entries per batch on the per-entry path
+_STRUCT_NAME: Final = pl.Struct({"name": pl.String})
+_SCHEMA: Final = pl.Schema(
+    {
+        "header": pl.String(),
+        "title": pl.String(),
+        "titleUrl": pl.String(),
+        "subtitles": pl.List(pl.Struct({"name": pl.String, "url": pl.String})),
+        "time": pl.String(),
+        "details": pl.List(_STRUCT_NAME),
+    }
+)
+# What Polars makes of a number or boolean where a string belongs, or of a lone surrogate.
+_COERCED: Final = r"^(?:-?[0-9][0-9.eE+-]*|true|false)$|\x00"
+_ISO_UTC: Final = r"^\d{4}-\d\d-\d\dT\d\d:[0-5]\d:[0-5]\d(?:\.\d{1,6})?Z$"
 
-def _skip_space(text: str, pos: int) -> int:
-    """The position of the first non-whitespace character at or after ``pos``."""
-    match = _SPACE.match(text, pos)
-    return match.end() if match else pos
-
-
-class _Window:
-    """The unread part of a JSON text arriving in chunks, with what is needed for positions."""
-
-    def __init__(self, chunks: Iterable[str], source: str) -> None:
-        self.chunks = iter(chunks)
-        self.source = source
-        self.buf = ""
-        self.pos = 0
-        self.base = 0  # characters dropped before ``buf``
-        self.lines = 0  # newlines dropped before ``buf``
-
-    def more(self) -> bool:
-        """Append the next chunk (dropping what was read); False at the end of the text."""
-        chunk = next(self.chunks, None)
-        if chunk is None:
-            return False
-        self.lines += self.buf.count("\n", 0, self.pos)
-        self.base += self.pos
-        self.buf = self.buf[self.pos :] + chunk
-        self.pos = 0
-        return True
-
-    def peek(self) -> str:
-        """The next non-whitespace character ("" at the end), moving past whitespace."""
-        while True:
-            self.pos = _skip_space(self.buf, self.pos)
-            if self.pos < len(self.buf) or not self.more():
-                return self.buf[self.pos : self.pos + 1]
-
-    def value(self, entry: int) -> Any:
-        """Decode the JSON value at the next non-whitespace position and move past it."""
-        self.peek()
-        while True:
-            try:
-                value, end = _decode(self.buf, self.pos)
-            except json.JSONDecodeError as exc:
-                if len(self.buf) - self.pos < MAX_ENTRY_CHARS and self.more():
-                    continue
-                raise self.error(f"entry {entry}: {exc.msg.removesuffix(' at')}", exc.pos) from None
-            if end == len(self.buf) and self.more():  # a number may go on in the next chunk
-                continue
-            self.pos = end
-            return value
-
-    def error(self, problem: str, at: int | None = None) -> UnreadableFile:
-        """An ``UnreadableFile`` naming the source, the line and the character offset."""
-        at = self.pos if at is None else at
-        line = self.lines + self.buf.count("\n", 0, at) + 1
-        return UnreadableFile(
-            f"{self.source}: not a readable JSON file: {problem}"
-            f" at line {line}, character {self.base + at + 1}"
-        )
+TextChunks = Callable[[], Iterator[str]]  # the whole file again, as text
+Entries = tuple[pl.DataFrame, list[tuple[int, str]]]  # entries, and (entry, problem) dropped
 
 
-def iter_array(chunks: Iterable[str], source: str) -> Iterator[tuple[int, Any]]:
-    """(entry number from 1, value) for each element of a top-level JSON array."""
-    window = _Window(chunks, source)
-    if window.peek() != "[":
-        raise window.error("expected a JSON array")
-    window.pos += 1
-    if window.peek() == "]":
-        window.pos += 1
-        _expect_end(window)
-        return
-    entry = 0
-    while True:
-        entry += 1
-        yield entry, window.value(entry)
-        token = window.peek()
-        window.pos += 1
-        if token == "]":
-            _expect_end(window)
+def read_batches(
+    chunks: Iterable[bytes], text: TextChunks, maker: BatchMaker, source: str
+) -> Iterator[pl.DataFrame]:
+    """The record batches of a Takeout JSON export; malformed entries are warned and skipped."""
+    done = 0  # entries read
+    for part in _runs(chunks):
+        entries = None if part is None else _entries_of_run(part, done)
+        if entries is None:
+            yield from _per_entry(text(), maker, source, skip=done)
             return
-        if token != ",":
-            problem = "truncated: the array never ends" if not token else "expected ',' or ']'"
-            raise window.error(f"after entry {entry}: {problem}", window.pos - 1)
+        done += entries[0].height + len(entries[1])
+        batch = maker.make(*entries)
+        if batch is not None:
+            yield batch
 
 
-def _expect_end(window: _Window) -> None:
-    if window.peek():
-        raise window.error("unexpected data after the array")
-
-
-def read_records(chunks: Iterable[str], maker: RecordMaker, source: str) -> Iterator[Record]:
-    """The watch records of a Takeout JSON export; malformed entries are warned and skipped."""
-    for entry, item in iter_array(chunks, source):
-        if not isinstance(item, dict):
-            maker.report.warn(f"entry {entry}: a JSON {_kind(item)}, not an object")
+def _runs(chunks: Iterable[bytes]) -> Iterator[bytes | None]:
+    """Runs of complete entries (``{...},{...}``) in Takeout's layout; None, once, where the
+    layout is not (or no longer) that."""
+    buffer = b""
+    started = False
+    for chunk in chunks:
+        buffer += chunk
+        if not started:
+            stripped = buffer.lstrip()
+            if len(stripped) < len(_HEAD):
+                continue
+            if not stripped.startswith(_HEAD):
+                yield None
+                return
+            buffer, started = stripped[1:], True
+        cut = buffer.rfind(SEPARATOR)
+        if cut < 0:
+            if len(buffer) > MAX_ENTRY_CHARS:
+                yield None
+                return
             continue
-        title, time = item.get("title"), item.get("time")
-        if not isinstance(title, str) or not isinstance(time, str):
-            maker.report.warn(f"entry {entry}: no title or time")
-            continue
-        url = item.get("titleUrl")
-        channel_name, channel_url = _channel(item.get("subtitles"))
-        record = maker.make(
-            entry,
-            item.get("header") or "",
-            title,
-            url if isinstance(url, str) else None,
-            None,
-            channel_name,
-            channel_url,
-            bool(item.get("details")),  # only ads have details ("From Google Ads", localized)
-            time,
-        )
-        if record is not None:
-            yield record
+        yield buffer[: cut + 2]
+        buffer = buffer[cut + 3 :]
+    end = buffer.rstrip()
+    yield end[:-1] if started and end.endswith(_TAIL) else None
+
+
+def _entries_of_run(run: bytes, done: int) -> Entries | None:
+    """A run's entries as columns; None when it is not valid JSON (the caller restarts)."""
+    try:
+        frame = pl.read_json(b"[" + run + b"]", schema=_SCHEMA)
+    except pl.exceptions.PolarsError:
+        frame = None
+    if frame is not None and not _coerced(frame):
+        return _columns(frame, done)
+    try:
+        items = json.loads(b"[" + run + b"]")
+    except ValueError:  # JSONDecodeError, UnicodeDecodeError
+        return None
+    return _entry_rows(enumerate(items, done + 1))
+
+
+def _first_subtitle() -> tuple[pl.Expr, pl.Expr]:
+    first = pl.col("subtitles").list.first().struct
+    return first.field("name"), first.field("url")
+
+
+def _coerced(frame: pl.DataFrame) -> bool:
+    """Whether a value may have been read leniently (see the module docstring)."""
+    columns = [pl.col(name) for name in ("header", "title", "titleUrl", "time")]
+    checks = [column.str.contains(_COERCED) for column in (*columns, *_first_subtitle())]
+    return bool(frame.select(pl.any_horizontal(checks).any()).item())
+
+
+def _columns(frame: pl.DataFrame, done: int) -> Entries:
+    """Entries parsed by Polars in ``ENTRY_SCHEMA``; entries without title or time dropped."""
+    name, url = _first_subtitle()
+    channel = name.is_not_null() & url.is_not_null()
+    entries = frame.select(
+        entry=pl.int_range(done + 1, done + 1 + frame.height, dtype=pl.Int64),
+        header=pl.col("header").fill_null(""),
+        text=pl.col("title"),
+        url=pl.col("titleUrl"),
+        title=pl.lit(None, dtype=pl.String),
+        channel_name=pl.when(channel).then(name),
+        channel_url=pl.when(channel).then(url),
+        # only ads have details ("From Google Ads", localized)
+        is_ad=pl.col("details").list.len().fill_null(0) > 0,
+        time=pl.col("time"),
+    )
+    bad = entries["text"].is_null() | entries["time"].is_null()
+    if not bad.any():
+        return entries, []
+    problems = [
+        (entry, f"entry {entry}: no title or time") for entry in entries["entry"].filter(bad)
+    ]
+    return entries.filter(~bad), problems
+
+
+def _entry_rows(items: Iterable[tuple[int, Any]]) -> Entries:
+    """Entries decoded by the standard library, in ``ENTRY_SCHEMA``."""
+    rows: list[tuple[Any, ...]] = []
+    problems: list[tuple[int, str]] = []
+    for entry, item in items:
+        row = _entry_row(entry, item)
+        if isinstance(row, str):
+            problems.append((entry, f"entry {entry}: {row}"))
+        else:
+            rows.append(row)
+    return pl.DataFrame(rows, schema=ENTRY_SCHEMA, orient="row"), problems
+
+
+def _entry_row(entry: int, item: Any) -> tuple[Any, ...] | str:
+    """One entry's ``ENTRY_SCHEMA`` row, or what is wrong with it."""
+    if not isinstance(item, dict):
+        return f"a JSON {kind_name(item)}, not an object"
+    title, time = item.get("title"), item.get("time")
+    if not isinstance(title, str) or not isinstance(time, str):
+        return "no title or time"
+    header, url = item.get("header"), item.get("titleUrl")
+    channel_name, channel_url = _channel(item.get("subtitles"))
+    row = (
+        entry,
+        header if isinstance(header, str) else "",
+        title,
+        url if isinstance(url, str) else None,
+        None,
+        channel_name,
+        channel_url,
+        bool(item.get("details")),
+        time,
+    )
+    if not all(_encodable(value) for value in row[1:]):
+        return "text that is not valid Unicode (a lone surrogate)"
+    return row
+
+
+def _encodable(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _channel(subtitles: Any) -> tuple[str | None, str | None]:
@@ -149,55 +205,39 @@ def _channel(subtitles: Any) -> tuple[str | None, str | None]:
     return None, None
 
 
-def sniff(head: str, source: str) -> str:
-    """The format of a JSON file from its first characters: "takeout-json", "records-json"
-    or "records-ndjson"; ``UnreadableFile`` for any other JSON shape."""
-    text = head.lstrip()
-    try:
-        first, _ = _decode(text, _skip_space(text, 1) if text.startswith("[") else 0)
-    except json.JSONDecodeError:  # a truncated head or bad JSON: the full read says where
-        if not text.startswith("["):
-            return "records-ndjson"
-        return "records-json" if '"watched_at"' in text else "takeout-json"
-    is_object = isinstance(first, dict)
-    if text.startswith("["):
-        if is_object and "watched_at" in first:
-            return "records-json"
-        if is_object and _TAKEOUT_KEYS & first.keys():
-            return "takeout-json"
-        raise UnreadableFile(
-            f"{source}: entry 1 is {_describe(first)}: not a Takeout watch history"
-            " (entries with header, title, time) or a records file (entries with watched_at)"
-        )
-    if is_object and "watched_at" in first:
-        return "records-ndjson"
-    raise UnreadableFile(
-        f"{source}: line 1 is {_describe(first)}; expected a JSON array of Takeout entries"
-        " or records, or one record object per line"
-    )
+def _per_entry(
+    chunks: Iterable[str], maker: BatchMaker, source: str, *, skip: int
+) -> Iterator[pl.DataFrame]:
+    """The entries after the first ``skip``, decoded one by one (exact error positions)."""
+    pending: list[tuple[int, Any]] = []
+    for entry, item in iter_array(chunks, source):
+        if entry <= skip:
+            continue
+        pending.append((entry, item))
+        if len(pending) >= _ROWS:
+            batch = maker.make(*_entry_rows(pending))
+            pending = []
+            if batch is not None:
+                yield batch
+    if pending:
+        batch = maker.make(*_entry_rows(pending))
+        if batch is not None:
+            yield batch
+
+
+def fast_json_times(times: pl.Series) -> pl.Series:
+    """Takeout's own time format (``2021-12-30T17:18:01.492Z``) read column-wise, as epoch
+    microseconds; null for anything else, which ``parse_json_time`` then decides."""
+    parsed = times.str.strptime(pl.Datetime("us"), "%Y-%m-%dT%H:%M:%S%.fZ", strict=False)
+    plain = times.str.contains(_ISO_UTC)
+    return pl.select(pl.when(plain).then(parsed.dt.epoch("us"))).to_series()
 
 
 def head_kinds(head: str) -> Counter[str]:
     """Kinds of the complete entries at the start of a Takeout JSON text (archive sniffing)."""
-    kinds: Counter[str] = Counter()
+    items: list[tuple[int, Any]] = []
     try:
-        for _, item in iter_array([head], "head"):
-            if isinstance(item, dict) and isinstance(item.get("title"), str):
-                url = item.get("titleUrl")
-                url = url if isinstance(url, str) else None
-                kind, _ = classify(url, item["title"], _channel(item.get("subtitles"))[1])
-                kinds[kind] += 1
+        items.extend(iter_array([head], "head"))
     except UnreadableFile:
         pass  # the head ends mid-entry: what was read is enough
-    return kinds
-
-
-def _describe(value: Any) -> str:
-    if isinstance(value, dict):
-        return f"an object with keys {', '.join(sorted(value))}" if value else "an empty object"
-    return f"a {_kind(value)}"
-
-
-def _kind(value: Any) -> str:
-    names = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
-    return names.get(type(value), "number")
+    return count_kinds(_entry_rows(items)[0])

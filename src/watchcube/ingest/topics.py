@@ -16,8 +16,13 @@ not "games"; "official video" matches "Official Video"). A word is a run of lett
 underscores, optionally followed by ``+`` or ``#`` so that "c++" and "c#" are keywords.
 A record gets every matching topic, sorted, each once.
 
-Words are looked up in a dictionary instead of running one regex per topic: the cost is one
-pass over the title whatever the number of keywords, which keeps a million-row import fast.
+Keywords and texts are reduced the same way to their lowercase words joined by single spaces
+(" official video "). A batch of titles is then searched for every keyword at once by one
+Aho-Corasick pass in Polars (``str.extract_many``): the cost is one pass over the titles
+whatever the number of keywords, which keeps a million-row import fast, and each distinct
+channel name is tagged once. A single text (``Tagger.tag``) is reduced with Python's ``re``
+instead, whose ``\\w`` is the same set of characters as the Rust pattern here (a test checks
+every character Python's Unicode tables know), and looked up word by word.
 """
 
 from __future__ import annotations
@@ -25,36 +30,51 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any, Final
+
+import polars as pl
 
 from watchcube.errors import ConfigError
 
 DEFAULT_FILE: Final = Path(__file__).with_name("topics.json")
-_WORD = re.compile(r"\w+[+#]*")
-_CACHE_SIZE: Final = 16_384  # channel names remembered: a history has a few thousand
+WORD: Final = r"[\p{L}\p{N}_]+[+#]*"  # a word, for Polars (Rust regex)
+PY_WORD: Final = re.compile(r"\w+[+#]*")  # the same words, for Python's re
+_TOPICS: Final = pl.List(pl.String())
 
 
-def _words(text: str) -> list[str]:
-    return _WORD.findall(text.casefold())
+def _spaced_words(texts: pl.Expr) -> pl.Expr:
+    """' w1 w2 ... ': a text's lowercase words, each between spaces, for phrase lookups."""
+    words = texts.str.to_lowercase().str.extract_all(WORD).list.join(" ")
+    return pl.concat_str(pl.lit(" "), words, pl.lit(" "))
+
+
+def _spaced(text: str) -> str:
+    """``_spaced_words`` of one text, in Python."""
+    return f" {' '.join(PY_WORD.findall(text.lower()))} "
 
 
 class Tagger:
-    """Assigns topics to a title and channel name from a topic -> keywords map."""
+    """Assigns topics to titles and channel names from a topic -> keywords map."""
 
     def __init__(self, topics: Mapping[str, Sequence[str]]) -> None:
         self.topics = {topic: tuple(keywords) for topic, keywords in topics.items()}
-        # first word -> [(" whole phrase " or None for one word, topic)]: a title costs one
-        # set intersection, and a phrase one substring test
-        self._index: dict[str, list[tuple[str | None, str]]] = {}
+        # " phrase " -> its topics (a keyword may belong to several), and phrases by first word
+        self._topics_of: dict[str, list[str]] = {}
         for topic, keywords in self.topics.items():
             for keyword in keywords:
-                words = _words(keyword)
-                phrase = f" {' '.join(words)} " if len(words) > 1 else None
-                self._index.setdefault(words[0], []).append((phrase, topic))
-        self._firsts = frozenset(self._index)
-        self._channel_topics = lru_cache(maxsize=_CACHE_SIZE)(self._topics)
+                self._topics_of.setdefault(_spaced(keyword), []).append(topic)
+        self._topics_of.pop("  ", None)
+        self._by_first: dict[str, list[str]] = {}
+        for phrase in self._topics_of:
+            self._by_first.setdefault(phrase.split()[0], []).append(phrase)
+        self._phrases = sorted(self._topics_of)
+        self._phrase_topics = pl.DataFrame(
+            [(phrase, topic) for phrase, found in self._topics_of.items() for topic in found],
+            schema={"phrase": pl.String, "topic": pl.String},
+            orient="row",
+        )
 
     @classmethod
     def default(cls) -> Tagger:
@@ -74,24 +94,57 @@ class Tagger:
         return cls(_validated(data, path))
 
     def tag(self, title: str, channel_name: str | None) -> tuple[str, ...]:
-        """The topics whose keywords occur in the title or channel name, sorted, unique."""
-        topics = self._topics(title)
-        if channel_name:
-            topics |= self._channel_topics(channel_name)
-        return tuple(sorted(topics)) if topics else ()
+        """The topics whose keywords occur in the title or channel name, sorted, unique.
 
-    def _topics(self, text: str) -> frozenset[str]:
-        words = _words(text)
+        One text at a time; ``tag_many`` does the same for whole batches.
+        """
         found: set[str] = set()
-        joined = ""
-        for first in self._firsts.intersection(words):
-            for phrase, topic in self._index[first]:
-                if phrase is not None:
-                    joined = joined or f" {' '.join(words)} "
-                    if phrase not in joined:
-                        continue
-                found.add(topic)
-        return frozenset(found)
+        for text in (title, channel_name or ""):
+            spaced = _spaced(text)
+            for word in set(spaced.split()):
+                for phrase in self._by_first.get(word, ()):
+                    if phrase in spaced:
+                        found.update(self._topics_of[phrase])
+        return tuple(sorted(found))
+
+    def tag_many(self, titles: pl.Series, channel_names: pl.Series) -> pl.Series:
+        """``tag`` for each (title, channel name) pair, as a ``List(String)`` series."""
+        names = channel_names.drop_nulls().unique()
+        by_name = self._matches(names).join(
+            names.to_frame("channel_name").with_row_index("row"), on="row"
+        )
+        from_channels = (
+            channel_names.to_frame("channel_name")
+            .with_row_index("row")
+            .join(by_name.select("channel_name", "topic"), on="channel_name")
+            .select("row", "topic")
+        )
+        found = (
+            pl.concat([self._matches(titles), from_channels])
+            .unique()
+            .sort("row", "topic")
+            .group_by("row", maintain_order=True)
+            .agg("topic")
+        )
+        rows = pl.DataFrame({"row": pl.int_range(len(titles), dtype=pl.UInt32, eager=True)})
+        return (
+            rows.join(found, on="row", how="left", maintain_order="left")["topic"]
+            .fill_null(pl.lit([], dtype=_TOPICS))
+            .alias("topics")
+        )
+
+    def _matches(self, texts: pl.Series) -> pl.DataFrame:
+        """(row, topic) for every keyword found in ``texts``."""
+        found = texts.to_frame("text").select(
+            row=pl.int_range(pl.len(), dtype=pl.UInt32),
+            phrase=_spaced_words(pl.col("text")).str.extract_many(self._phrases, overlapping=True),
+        )
+        return (
+            found.explode("phrase")
+            .drop_nulls("phrase")
+            .join(self._phrase_topics, on="phrase")
+            .select("row", "topic")
+        )
 
 
 @cache
@@ -108,7 +161,7 @@ def _validated(data: Any, path: Path) -> dict[str, list[str]]:
         if not isinstance(keywords, list) or not keywords:
             raise ConfigError(f"topics file {path}: {topic!r} must map to a list of keywords")
         for keyword in keywords:
-            if not isinstance(keyword, str) or not _words(keyword):
+            if not isinstance(keyword, str) or _spaced(keyword) == "  ":
                 raise ConfigError(
                     f"topics file {path}: {topic!r} has a keyword without a word: {keyword!r}"
                 )

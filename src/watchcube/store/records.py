@@ -1,9 +1,12 @@
 """Watch records in SQL: idempotent atomic writes, ordered reads, range deletes.
 
-A write streams records into a temporary staging table, drops those the user already has
-(identity: second + video id or title), inserts the rest, and in the same transaction bumps
-the user's ``data_version`` and appends one change-log row with the changed range. Either
-all of it commits or none of it does.
+A write takes record batches (``pl.DataFrame`` in ``BATCH_SCHEMA``, as the importers produce
+them) or ``Record`` objects (API posts, tests: converted to batches by ``batch_from_records``,
+so there is one write path). It copies each batch into a temporary staging table (COPY on
+PostgreSQL, ``executemany`` on SQLite), drops the rows the user already has (identity:
+second + video id or title), inserts the rest, and in the same transaction bumps the user's
+``data_version`` and appends one change-log row with the changed range. Either all of it
+commits or none of it does.
 """
 
 from __future__ import annotations
@@ -11,8 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import islice
-from typing import Any
+from typing import Any, Final
 
 import orjson
 import polars as pl
@@ -25,21 +27,23 @@ from watchcube.store.db import Database
 from watchcube.store.schema import users, watch_records
 from watchcube.store.users import ensure_user
 
-_STAGE_COLUMNS = (
-    "seq",
-    "watched_sec",
-    "ident",
-    "watched_at_us",
-    "video_id",
-    "title",
-    "channel_id",
-    "channel_name",
-    "product",
-    "topics",
-    "is_ad",
-    "duration_s",
+# The columnar form of ``Record``: what importers yield and ``write_records`` stores.
+BATCH_SCHEMA: Final = pl.Schema(
+    {
+        "watched_at_us": pl.Int64(),
+        "video_id": pl.String(),
+        "title": pl.String(),
+        "channel_id": pl.String(),
+        "channel_name": pl.String(),
+        "product": pl.String(),
+        "topics": pl.List(pl.String()),
+        "is_ad": pl.Boolean(),
+        "duration_s": pl.Float64(),
+    }
 )
+_STAGE_COLUMNS = ("seq", "watched_sec", "ident", *BATCH_SCHEMA.names())
 _RECORD_COLUMNS = _STAGE_COLUMNS[1:]
+_TOPICS_KEY = '{"topics":'  # what ``struct.json_encode`` puts before the topics array
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,41 +64,69 @@ def storage_ident(video_id: str | None, title: str) -> str:
     return "t:" + hashlib.sha256(title.encode()).hexdigest()[:40]
 
 
-def _batches(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
-    iterator = iter(records)
-    while batch := list(islice(iterator, size)):
-        yield batch
+def batch_from_records(records: Iterable[Record]) -> pl.DataFrame:
+    """Records as one batch (``BATCH_SCHEMA``), in their order."""
+    rows = list(records)
+    columns: dict[str, list[Any]] = {
+        name: [getattr(r, name) for r in rows] for name in BATCH_SCHEMA.names()
+    }
+    columns["topics"] = [list(r.topics) for r in rows]
+    return pl.DataFrame(columns, schema=BATCH_SCHEMA)
 
 
-def _stage_row(seq: int, r: Record) -> tuple[Any, ...]:
-    return (
-        seq,
-        r.watched_at_us // US_PER_SECOND,
-        storage_ident(r.video_id, r.title),
-        r.watched_at_us,
-        r.video_id,
-        r.title,
-        r.channel_id,
-        r.channel_name,
-        r.product,
-        orjson.dumps(r.topics).decode(),
-        r.is_ad,
-        r.duration_s,
-    )
+def _batches(items: Iterable[pl.DataFrame | Record], size: int) -> Iterator[pl.DataFrame]:
+    """Batches as given, and runs of loose records gathered into batches of ``size``."""
+    pending: list[Record] = []
+    for item in items:
+        if isinstance(item, Record):
+            pending.append(item)
+            if len(pending) >= size:
+                yield batch_from_records(pending)
+                pending = []
+            continue
+        if pending:
+            yield batch_from_records(pending)
+            pending = []
+        if item.height:
+            yield item
+    if pending:
+        yield batch_from_records(pending)
+
+
+def _stage_frame(batch: pl.DataFrame, first_seq: int) -> pl.DataFrame:
+    """The staging rows of a batch: order, identity, and topics as JSON text.
+
+    Identities are computed column-wise; only the rows without a video id (removed videos,
+    about 1%) are hashed one by one, polars having no SHA-256.
+    """
+    frame = batch.with_columns(
+        seq=pl.int_range(first_seq, first_seq + batch.height, dtype=pl.Int64),
+        watched_sec=pl.col("watched_at_us") // US_PER_SECOND,
+        ident=pl.when(pl.col("video_id") != "").then("v:" + pl.col("video_id")),
+        topics=pl.struct("topics").struct.json_encode().str.slice(len(_TOPICS_KEY)).str.head(-1),
+    ).select(_STAGE_COLUMNS)
+    missing = frame["ident"].is_null()
+    if missing.any():
+        titles = frame.filter(missing)["title"]
+        hashed = pl.Series([storage_ident(None, title) for title in titles], dtype=pl.String)
+        idents = frame["ident"].scatter(missing.arg_true(), hashed)
+        frame = frame.with_columns(ident=idents)
+    return frame
 
 
 def write_records(
     conn: Connection,
     user_id: str,
-    records: Iterable[Record],
+    records: Iterable[pl.DataFrame | Record],
     *,
     batch_size: int = defaults.IMPORT_BATCH_SIZE,
     progress: Callable[[int], None] | None = None,
 ) -> WriteResult:
     """Insert the records the user does not have yet, inside the caller's write transaction.
 
-    ``records`` may be a lazy stream (an importer); if it raises, the caller's transaction
-    rolls back and nothing is written. ``progress`` is called with each batch's size.
+    ``records`` yields record batches (``BATCH_SCHEMA``) or ``Record`` objects, and may be a
+    lazy stream (an importer); if it raises, the caller's transaction rolls back and nothing
+    is written. ``progress`` is called with each batch's size.
     """
     ensure_user(conn, user_id)
     # Lock the user row: one writer per user at a time on PostgreSQL (SQLite already
@@ -106,11 +138,10 @@ def write_records(
     _create_stage(conn)
     seen = 0
     for batch in _batches(records, batch_size):
-        rows = [_stage_row(seen + i, r) for i, r in enumerate(batch)]
-        _fill_stage(conn, rows)
-        seen += len(rows)
+        _fill_stage(conn, _stage_frame(batch, seen))
+        seen += batch.height
         if progress is not None:
-            progress(len(rows))
+            progress(batch.height)
     conn.exec_driver_sql(
         "DELETE FROM wc_stage WHERE EXISTS (SELECT 1 FROM watch_records w "
         f"WHERE w.user_id = {_param(conn)} AND w.watched_sec = wc_stage.watched_sec "
@@ -150,19 +181,23 @@ def _create_stage(conn: Connection) -> None:
     )
 
 
-def _fill_stage(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
+def _fill_stage(conn: Connection, frame: pl.DataFrame) -> None:
+    """Copy staging rows in: CSV through COPY on PostgreSQL, ``executemany`` on SQLite."""
+    raw = conn.connection.driver_connection
+    assert raw is not None
     if conn.dialect.name == "postgresql":
-        raw = conn.connection.driver_connection
-        assert raw is not None
+        # Strings quoted, nulls left empty: COPY's CSV format tells "" from NULL that way.
+        data = frame.write_csv(include_header=False, quote_style="non_numeric")
         with (
             raw.cursor() as cursor,
-            cursor.copy(f"COPY wc_stage ({', '.join(_STAGE_COLUMNS)}) FROM STDIN") as copy,
+            cursor.copy(
+                f"COPY wc_stage ({', '.join(_STAGE_COLUMNS)}) FROM STDIN WITH (FORMAT csv)"
+            ) as copy,
         ):
-            for row in rows:
-                copy.write_row(row)
+            copy.write(data.encode())
     else:
         marks = ", ".join("?" * len(_STAGE_COLUMNS))
-        conn.exec_driver_sql(f"INSERT INTO wc_stage VALUES ({marks})", rows)
+        raw.executemany(f"INSERT INTO wc_stage VALUES ({marks})", frame.iter_rows())
 
 
 def delete_range(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from sqlalchemy import Connection, insert, select, update
@@ -67,15 +68,18 @@ def _iana_names() -> frozenset[str]:
     return _IANA
 
 
+def _user(row: Any) -> User:
+    return User(row.user_id, UserSettings(row.timezone, row.session_gap_minutes), row.data_version)
+
+
 def get_user(conn: Connection, user_id: str) -> User | None:
     row = conn.execute(select(users).where(users.c.user_id == user_id)).first()
-    if row is None:
-        return None
-    return User(
-        row.user_id,
-        UserSettings(row.timezone, row.session_gap_minutes),
-        row.data_version,
-    )
+    return None if row is None else _user(row)
+
+
+def users_by_id(conn: Connection, user_ids: list[str]) -> list[User]:
+    """Several users at once (the version refresher's one query)."""
+    return [_user(row) for row in conn.execute(select(users).where(users.c.user_id.in_(user_ids)))]
 
 
 def require_user(conn: Connection, user_id: str) -> User:

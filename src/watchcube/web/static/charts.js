@@ -4,7 +4,7 @@
 import { fmt, h, s } from "./dom.js";
 
 const PAD = { top: 10, right: 6, bottom: 20, left: 40 };
-export const SERIES_COLOURS = 10; // CSS classes s0..s9
+const SERIES_COLOURS = 10; // CSS classes s0..s9
 
 function frame(width, height, label, extraClass = "") {
   return s("svg", {

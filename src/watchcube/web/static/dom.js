@@ -30,13 +30,6 @@ const integer = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
 const decimal = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
 const percent = new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 1 });
 const day = new Intl.DateTimeFormat(undefined, { year: "numeric", month: "short", day: "numeric" });
-const dayTime = new Intl.DateTimeFormat(undefined, {
-  year: "numeric",
-  month: "short",
-  day: "numeric",
-  hour: "2-digit",
-  minute: "2-digit",
-});
 const monthName = new Intl.DateTimeFormat(undefined, { year: "numeric", month: "short", timeZone: "UTC" });
 
 export const WEEKDAYS = Object.freeze(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]);
@@ -47,7 +40,6 @@ export const fmt = {
   pct: (value) => percent.format(value ?? 0),
   /** An ISO instant as a local date, or a dash when there is none. */
   date: (iso) => (iso ? day.format(new Date(iso)) : "–"),
-  dateTime: (iso) => (iso ? dayTime.format(new Date(iso)) : "–"),
   /** "2024-03" as "Mar 2024". */
   month: (key) => monthName.format(new Date(`${key}-01T00:00:00Z`)),
   hour: (hour) => `${String(hour).padStart(2, "0")}:00`,
