@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -29,23 +31,31 @@ from watchcube.store.records import count_records, iter_records
 from watchcube.store.users import change_settings, get_user
 
 
-def connect(database_url: str | None) -> tuple[Database, Settings]:
-    """Open the configured database (the flag wins over ``WATCHCUBE_DATABASE_URL``)."""
+@contextmanager
+def connect(database_url: str | None) -> Iterator[tuple[Database, Settings]]:
+    """The configured database (the flag wins over ``WATCHCUBE_DATABASE_URL``), closed after."""
     settings = load_settings(database_url)
     try:
-        return open_database(settings.database_url), settings
+        db = open_database(settings.database_url)
     except WatchcubeError as exc:
         fail(exc)
+    try:
+        yield db, settings
+    finally:
+        db.dispose()
 
 
 @app.command("migrate")
 def migrate_command(database_url: DatabaseOption = None) -> None:
     """Create or upgrade the database schema to the newest migration."""
     settings = load_settings(database_url)
+    db = Database(settings.database_url)
     try:
-        revision = migrate(Database(settings.database_url))
+        revision = migrate(db)
     except WatchcubeError as exc:
         fail(exc)
+    finally:
+        db.dispose()
     console.print(f"database at migration {revision}")
 
 
@@ -61,17 +71,19 @@ def import_command(
     database_url: DatabaseOption = None,
 ) -> None:
     """Import a watch history; importing it again inserts nothing twice."""
-    db, settings = connect(database_url)
     show = sys.stderr.isatty() and not as_json
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("[progress.description]{task.description}"),
-        TextColumn("{task.completed:,} records"),
-        TimeElapsedColumn(),
-        console=console,
-        disable=not show,
-        transient=True,
-    ) as bar:
+    with (
+        connect(database_url) as (db, settings),
+        Progress(
+            SpinnerColumn(),
+            TextColumn("[progress.description]{task.description}"),
+            TextColumn("{task.completed:,} records"),
+            TimeElapsedColumn(),
+            console=console,
+            disable=not show,
+            transient=True,
+        ) as bar,
+    ):
         task = bar.add_task(f"importing {path.name}", total=None)
         try:
             summary = import_file(
@@ -107,10 +119,10 @@ def import_command(
 @app.command("export")
 def export_command(user: UserOption, database_url: DatabaseOption = None) -> None:
     """Write the user's records as NDJSON on stdout (a backup that `import` restores)."""
-    db, _ = connect(database_url)
     stream = sys.stdout.buffer
-    for record in iter_records(db, user):
-        stream.write(orjson.dumps(record.to_json()) + b"\n")
+    with connect(database_url) as (db, _):
+        for record in iter_records(db, user):
+            stream.write(orjson.dumps(record.to_json()) + b"\n")
     stream.flush()
 
 
@@ -125,20 +137,20 @@ def settings_command(
     database_url: DatabaseOption = None,
 ) -> None:
     """Show or change the user's settings (a change bumps the data version)."""
-    db, _ = connect(database_url)
-    try:
-        with db.write() as conn:
-            if timezone is None and session_gap is None:
-                found = get_user(conn, user)
-                if found is None:
-                    fail(f"no user {user!r}")
-            else:
-                found = change_settings(
-                    conn, user, timezone=timezone, session_gap_minutes=session_gap
-                )
-            records = count_records(conn, user)
-    except WatchcubeError as exc:
-        fail(exc)
+    with connect(database_url) as (db, _):
+        try:
+            with db.write() as conn:
+                if timezone is None and session_gap is None:
+                    found = get_user(conn, user)
+                    if found is None:
+                        fail(f"no user {user!r}")
+                else:
+                    found = change_settings(
+                        conn, user, timezone=timezone, session_gap_minutes=session_gap
+                    )
+                records = count_records(conn, user)
+        except WatchcubeError as exc:
+            fail(exc)
     shown = {
         "user_id": found.user_id,
         "timezone": found.settings.timezone,

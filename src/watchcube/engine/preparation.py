@@ -245,8 +245,9 @@ def _months(day: Array) -> Array:
         return day
     first = int(day.min())
     span = np.arange(first, int(day.max()) + 1).astype("datetime64[D]")
-    table: Array = span.astype("datetime64[M]").astype(np.int64) + 1970 * 12
-    return table[day - first]
+    table = span.astype("datetime64[M]").astype(np.int64) + 1970 * 12
+    months: Array = table[day - first]
+    return months
 
 
 def _topic_lists(counts: Array, codes: Array, vocabulary: tuple[str, ...]) -> tuple[Array, Array]:

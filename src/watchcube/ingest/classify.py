@@ -180,16 +180,20 @@ def classify(entries: pl.DataFrame) -> pl.DataFrame:
     return entries.with_columns(kind=kinds, video_id=ids.replace("", None))
 
 
-def _titles() -> pl.Expr:
+def _titles(found: pl.DataFrame) -> pl.Series:
+    """The title of each record: the link text (HTML), else the sentence without its verb,
+    else the sentence; the link itself when that leaves nothing."""
     text = pl.col("text")
-    shown = (
+    without_verb = strip_watched_verb(text).replace("", None)
+    shown = found.select(
         pl.when(~_present("url"))
         .then(text)
-        .when(pl.col("title").is_not_null())
-        .then("title")
-        .otherwise(pl.coalesce(strip_watched_verb(text).replace("", None), text))
+        .otherwise(pl.coalesce("title", without_verb, text))
+        .pipe(clean_text)
+        .replace("", None)
+        .fill_null(pl.col("url").fill_null(""))
     )
-    return clean_text(shown).replace("", None).fill_null(pl.col("url").fill_null(""))
+    return shown.to_series()
 
 
 def _channel_ids(urls: pl.Series) -> pl.Series:
@@ -252,7 +256,7 @@ class BatchMaker:
         batch = found.select(
             "watched_at_us",
             "video_id",
-            _titles().alias("title"),
+            _titles(found).alias("title"),
             pl.when(shown).then(_channel_ids(found["channel_url"])).alias("channel_id"),
             pl.when(shown)
             .then(clean_text(pl.col("channel_name").fill_null("")).replace("", None))

@@ -46,8 +46,8 @@ _SCHEMA: Final = pl.Schema(
         "details": pl.List(_STRUCT_NAME),
     }
 )
-# What Polars makes of a number or boolean where a string belongs, or of a lone surrogate.
-_COERCED: Final = r"^(?:-?[0-9][0-9.eE+-]*|true|false)$|\x00"
+# What Polars makes of a number or boolean where a string belongs (a lone surrogate: NUL).
+_COERCED: Final = r"^(?:-?[0-9][0-9.eE+-]*|true|false)$"
 _ISO_UTC: Final = r"^\d{4}-\d\d-\d\dT\d\d:[0-5]\d:[0-5]\d(?:\.\d{1,6})?Z$"
 
 TextChunks = Callable[[], Iterator[str]]  # the whole file again, as text
@@ -120,7 +120,10 @@ def _first_subtitle() -> tuple[pl.Expr, pl.Expr]:
 def _coerced(frame: pl.DataFrame) -> bool:
     """Whether a value may have been read leniently (see the module docstring)."""
     columns = [pl.col(name) for name in ("header", "title", "titleUrl", "time")]
-    checks = [column.str.contains(_COERCED) for column in (*columns, *_first_subtitle())]
+    checks = [
+        column.str.contains(_COERCED) | column.str.contains("\x00", literal=True)
+        for column in (*columns, *_first_subtitle())
+    ]
     return bool(frame.select(pl.any_horizontal(checks).any()).item())
 
 

@@ -108,43 +108,44 @@ class Tagger:
         return tuple(sorted(found))
 
     def tag_many(self, titles: pl.Series, channel_names: pl.Series) -> pl.Series:
-        """``tag`` for each (title, channel name) pair, as a ``List(String)`` series."""
-        names = channel_names.drop_nulls().unique()
-        by_name = self._matches(names).join(
-            names.to_frame("channel_name").with_row_index("row"), on="row"
-        )
-        from_channels = (
-            channel_names.to_frame("channel_name")
-            .with_row_index("row")
-            .join(by_name.select("channel_name", "topic"), on="channel_name")
-            .select("row", "topic")
-        )
-        found = (
-            pl.concat([self._matches(titles), from_channels])
-            .unique()
-            .sort("row", "topic")
-            .group_by("row", maintain_order=True)
-            .agg("topic")
-        )
-        rows = pl.DataFrame({"row": pl.int_range(len(titles), dtype=pl.UInt32, eager=True)})
-        return (
-            rows.join(found, on="row", how="left", maintain_order="left")["topic"]
-            .fill_null(pl.lit([], dtype=_TOPICS))
-            .alias("topics")
-        )
+        """``tag`` for each (title, channel name) pair, as a ``List(String)`` series.
 
-    def _matches(self, texts: pl.Series) -> pl.DataFrame:
-        """(row, topic) for every keyword found in ``texts``."""
+        Histories repeat titles (rewatches, music) and channels: each distinct one is
+        searched once, and the two topic lists of a record are merged.
+        """
+        pairs = pl.DataFrame({"title": titles, "channel_name": channel_names})
+        by_title = self._topic_lists(titles.unique(), "title")
+        by_name = self._topic_lists(channel_names.drop_nulls().unique(), "channel_name")
+        empty = pl.lit([], dtype=_TOPICS)
+        both = (
+            pairs.join(by_title, on="title", how="left", maintain_order="left")
+            .join(by_name, on="channel_name", how="left", maintain_order="left")
+            .select(
+                pl.when(pl.col("channel_name_topics").is_null())
+                .then(pl.col("title_topics").fill_null(empty))
+                .when(pl.col("title_topics").is_null())
+                .then("channel_name_topics")
+                .otherwise(
+                    pl.concat_list("title_topics", "channel_name_topics").list.unique().list.sort()
+                )
+            )
+        )
+        return both.to_series().alias("topics")
+
+    def _topic_lists(self, texts: pl.Series, name: str) -> pl.DataFrame:
+        """``name`` and ``<name>_topics`` (sorted, unique) for the texts with a keyword."""
         found = texts.to_frame("text").select(
             row=pl.int_range(pl.len(), dtype=pl.UInt32),
             phrase=_spaced_words(pl.col("text")).str.extract_many(self._phrases, overlapping=True),
         )
-        return (
+        topics = (
             found.explode("phrase")
             .drop_nulls("phrase")
             .join(self._phrase_topics, on="phrase")
-            .select("row", "topic")
+            .group_by("row")
+            .agg(pl.col("topic").unique().sort().alias(f"{name}_topics"))
         )
+        return topics.with_columns(texts.gather(topics["row"]).alias(name)).drop("row")
 
 
 @cache
