@@ -67,7 +67,7 @@ def start_server(env: dict[str, str], port: int, target: str) -> subprocess.Pope
     )
     process = subprocess.Popen(
         [sys.executable, "-c", code],
-        env={**os.environ, **env, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, **env, "PYTHONPATH": os.pathsep.join(_python_path())},
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -81,6 +81,11 @@ def start_server(env: dict[str, str], port: int, target: str) -> subprocess.Pope
             time.sleep(0.1)
     process.kill()
     raise RuntimeError("server did not start")
+
+
+def _python_path() -> list[str]:
+    """The bench's own import path first (a checkout being measured), then the caller's."""
+    return [str(ROOT), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:

@@ -40,6 +40,7 @@ _INVALIDATE = "invalidate"
 # Changes after which the next frame is the previous one plus the records they inserted
 # (a settings change leaves the records as they are).
 _APPENDING = frozenset({"insert", "settings"})
+_REQUESTS_BATCH = 1000  # distinct filters counted in memory before a forced registry write
 
 __all__ = ["Query", "Served", "Service"]
 
@@ -61,7 +62,9 @@ class Service:
     def __init__(self, settings: Settings, db: Database | None = None) -> None:
         self.settings = settings
         self.db = db or open_database(settings.database_url)
-        self.frames = FrameCache(self._load_raw, settings.frame_cache_bytes)
+        self.frames = FrameCache(
+            self._load_raw, settings.frame_cache_bytes, inserted=self._load_inserted
+        )
         self.cache = ResultCache(settings, self.db, self.frame_for)
         self.changed = threading.Event()  # set by every write: wakes an embedded worker
         self._users: dict[str, _UserState] = {}
@@ -69,6 +72,9 @@ class Service:
         self._raws: OrderedDict[str, tuple[int, pl.DataFrame]] = OrderedDict()
         self._raw_lock = threading.Lock()
         self._threads: list[threading.Thread] = []
+        # Requests per (user, filter) not yet written to the registry.
+        self._requests: dict[tuple[str, str], tuple[str, int]] = {}
+        self._requests_lock = threading.Lock()
         self._closing = threading.Event()
 
     @property
@@ -162,9 +168,28 @@ class Service:
         hot = self.memory_hits(user_id, query, types)
         if hot is not None:
             return hot
-        with self.db.write() as conn:
-            registry.touch(conn, user_id, query.filter_hash, query.canonical.decode())
+        self._note_request(user_id, query)
         return self.cache.read(user, query, types, stale_ok=stale_ok)
+
+    def _note_request(self, user_id: str, query: Query) -> None:
+        """Count a request for the filter registry; written in batches, off the request."""
+        with self._requests_lock:
+            key = (user_id, query.filter_hash)
+            text, hits = self._requests.get(key, (query.canonical.decode(), 0))
+            self._requests[key] = (text, hits + 1)
+            full = len(self._requests) >= _REQUESTS_BATCH
+        if full or not self._threads:
+            self.flush_requests()
+
+    def flush_requests(self) -> None:
+        """Write the counted requests to the filter registry in one transaction."""
+        with self._requests_lock:
+            pending, self._requests = self._requests, {}
+        if not pending:
+            return
+        with self.db.write() as conn:
+            for (user_id, filter_hash), (text, hits) in pending.items():
+                registry.touch(conn, user_id, filter_hash, text, hits)
 
     # -- frames --------------------------------------------------------------------------
 
@@ -189,8 +214,35 @@ class Service:
         return user, self.frame(user)
 
     def _load_raw(self, key: FrameKey) -> pl.DataFrame:
-        """The records of ``key``'s version: the last raw frame plus the records inserted
-        since (when only inserts happened), else a full read.
+        """All the records of ``key``'s version: the last raw frame plus the records
+        inserted since (when only inserts happened), else a full read."""
+        version = key.data_version
+        with self._raw_lock:
+            kept = self._raws.get(key.user_id)
+        if (
+            kept is not None
+            and kept[0] <= version
+            and self._only_appends(key.user_id, kept[0], version)
+        ):
+            raw = _append(kept[1], self._read(key, after=kept[0]))
+        else:
+            raw = self._read(key)
+        with self._raw_lock:
+            self._raws[key.user_id] = (version, raw)
+            self._raws.move_to_end(key.user_id)
+            while len(self._raws) > self.settings.raw_frames_kept:
+                self._raws.popitem(last=False)
+        return raw
+
+    def _load_inserted(self, key: FrameKey, since: int) -> pl.DataFrame | None:
+        """The records of ``key``'s version inserted after version ``since``, which extend
+        the frame of ``since``; None when anything but inserts changed the records since."""
+        if not self._only_appends(key.user_id, since, key.data_version):
+            return None
+        return self._read(key, after=since)
+
+    def _read(self, key: FrameKey, *, after: int = 0) -> pl.DataFrame:
+        """The records of ``key``'s version inserted after version ``after``.
 
         Records carry the version that inserted them, so reading ``data_version <= V`` gives
         exactly version V's records while new ones keep arriving; only a delete or update
@@ -198,28 +250,12 @@ class Service:
         """
         started = time.perf_counter()
         version = key.data_version
-        with self._raw_lock:
-            kept = self._raws.get(key.user_id)
-        raw = None
-        if (
-            kept is not None
-            and kept[0] <= version
-            and self._only_appends(key.user_id, kept[0], version)
-        ):
-            delta = record_store.read_frame(
-                self.db, key.user_id, after_version=kept[0], upto_version=version
-            )
-            raw = _append(kept[1], delta)
-        if raw is None:
-            raw = record_store.read_frame(self.db, key.user_id, upto_version=version)
+        raw = record_store.read_frame(
+            self.db, key.user_id, after_version=after, upto_version=version
+        )
         latest = self.user(key.user_id, fresh=True).data_version
         if latest < version or not self._only_appends(key.user_id, version, latest):
             raise _FrameMoved
-        with self._raw_lock:
-            self._raws[key.user_id] = (version, raw)
-            self._raws.move_to_end(key.user_id)
-            while len(self._raws) > self.settings.raw_frames_kept:
-                self._raws.popitem(last=False)
         metrics.FRAMES_LOADED.inc()
         metrics.FRAME_LOAD_SECONDS.observe(time.perf_counter() - started)
         return raw
@@ -327,6 +363,10 @@ class Service:
     def _refresh_versions(self) -> None:
         interval = self.settings.version_max_age_seconds or 0.5
         while not self._closing.wait(interval / 2):
+            try:
+                self.flush_requests()
+            except Exception as exc:  # the counts are a hint: losing a batch is harmless
+                log.warning("filter registry update failed: %s", exc)
             now = time.monotonic()
             active = [u for u, state in list(self._users.items()) if now - state.seen_at < 60]
             if not active:
@@ -367,6 +407,7 @@ class Service:
         self._closing.set()
         for thread in self._threads:
             thread.join(timeout=3)
+        self.flush_requests()
         self.cache.close()
         self.db.dispose()
 

@@ -18,7 +18,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import StaticPool
 
 from watchcube import defaults
 from watchcube.errors import ConfigError, StorageError
@@ -94,11 +94,12 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
     memory = database in (None, "", ":memory:")
     if not memory and database:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(
-        url,
-        connect_args={"check_same_thread": False, "timeout": 30},
-        poolclass=NullPool if not memory else None,
+    # Pooled: opening a SQLite connection (with its PRAGMAs) costs more than a cached read.
+    # An in-memory database exists once per connection, so it gets exactly one, shared.
+    pooling: dict[str, Any] = (
+        {"poolclass": StaticPool} if memory else {"pool_size": 8, "max_overflow": 16}
     )
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pooling)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:

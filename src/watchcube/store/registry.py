@@ -29,21 +29,21 @@ def _insert(conn: Connection) -> postgresql.Insert | sqlite.Insert:
     return sqlite.insert(registry)
 
 
-def touch(conn: Connection, user_id: str, filter_hash: str, filters: str) -> None:
-    """Count one request of a filter (registering it on its first request)."""
+def touch(conn: Connection, user_id: str, filter_hash: str, filters: str, hits: int = 1) -> None:
+    """Count ``hits`` requests of a filter (registering it on its first request)."""
     now = datetime.now(UTC)
     statement = _insert(conn).values(
         user_id=user_id,
         filter_hash=filter_hash,
         filters=filters,
-        hit_count=1,
+        hit_count=hits,
         created_at=now,
         last_requested_at=now,
     )
     conn.execute(
         statement.on_conflict_do_update(
             index_elements=["user_id", "filter_hash"],
-            set_={"hit_count": registry.c.hit_count + 1, "last_requested_at": now},
+            set_={"hit_count": registry.c.hit_count + hits, "last_requested_at": now},
         )
     )
 
