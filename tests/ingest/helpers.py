@@ -57,10 +57,23 @@ def json_entry(
     return entry
 
 
-def write_json(folder: Path, entries: list[Any], name: str = "watch-history.json") -> Path:
-    """Entries written as Takeout writes them ("=" escaped as \\u003d, two-space indent)."""
+def takeout_layout(entries: list[Any]) -> str:
+    """Entries as Takeout writes them: ``[{`` ... ``},{`` ... ``}]``, two-space indent,
+    "=" escaped as \\u003d (the layout the columnar reader takes)."""
+    if not entries:
+        return "[]"
+    text = "[" + ",".join(json.dumps(entry, indent=2) for entry in entries) + "]"
+    return text.replace("=", "\\u003d")
+
+
+def write_json(
+    folder: Path, entries: list[Any], name: str = "watch-history.json", *, reindent: bool = False
+) -> Path:
+    """Entries written as Takeout writes them, or ``reindent``-ed (as a user's editor might:
+    another layout, read entry by entry)."""
     path = folder / name
-    path.write_text(json.dumps(entries, indent=2).replace("=", "\\u003d"), encoding="utf-8")
+    text = json.dumps(entries, indent=4) if reindent else takeout_layout(entries)
+    path.write_text(text, encoding="utf-8")
     return path
 
 

@@ -31,8 +31,9 @@ def strip_watched_verb(text: str) -> str | None:
 
 
 def clean_text(text: str) -> str:
-    cleaned: str = pl.select(classifier.clean_text(pl.lit(text))).item()
+    cleaned: str = classifier.clean_text(pl.Series([text]))[0]
     return cleaned
+
 
 CHANNEL = "https://www.youtube.com/channel/UCd2SfkpYdCcZb4BKTpMz-CQ"
 

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+import json
+import tempfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
+from unittest.mock import patch
 
+import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import watchcube.ingest
+from watchcube.config import Settings
 from watchcube.errors import InvalidSettings, NoWatchHistory, UnreadableFile
+from watchcube.importer import import_file
+from watchcube.ingest import takeout_json
 from watchcube.ingest.takeout_json import iter_array
 from watchcube.records import format_instant
+from watchcube.store.db import Database
+from watchcube.store.records import count_records
+from watchcube.store.users import get_user
 
-from .helpers import TAKEOUT, json_entry, read, write_json
+from .helpers import CHANNEL, TAKEOUT, json_entry, read, takeout_layout, write_json
 
 VIDEO = "https://www.youtube.com/watch?v=2DIdtwlt8_o"
 
@@ -201,3 +214,228 @@ def test_an_unknown_time_zone_is_refused_before_reading(tmp_path: Path) -> None:
 def test_a_missing_file_is_unreadable(tmp_path: Path) -> None:
     with pytest.raises(UnreadableFile, match=r"nope.json: cannot read the file"):
         read(tmp_path / "nope.json")
+
+
+# -- the columnar reader against the entry-by-entry reader ------------------------------------
+
+REAL_JSON = sorted(path.name for path in TAKEOUT.glob("*.json"))
+
+
+def outcome(path: Path) -> tuple[object, ...]:
+    """Everything an import gives: records and report, or the error."""
+    try:
+        report, rows = read(path)
+    except UnreadableFile as exc:
+        return (type(exc).__name__, str(exc))
+    fields = (report.records, report.ads, report.music, report.skipped, report.warnings)
+    return rows, fields, report.warning_messages
+
+
+def layouts(folder: Path, entries: list[Any]) -> tuple[Path, Path]:
+    """The entries in Takeout's layout and re-indented, each as watch-history.json."""
+    (folder / "takeout").mkdir(exist_ok=True)
+    (folder / "reindented").mkdir(exist_ok=True)
+    return (
+        write_json(folder / "takeout", entries),
+        write_json(folder / "reindented", entries, reindent=True),
+    )
+
+
+class Paths:
+    """Which way each run of a file was read."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.columnar = self.per_entry = 0
+        parse, per_entry = takeout_json._parse, takeout_json._per_entry
+
+        def counted_parse(run: bytes) -> pl.DataFrame | None:
+            self.columnar += 1
+            return parse(run)
+
+        def counted_per_entry(*args: Any, **kwargs: Any) -> Iterator[pl.DataFrame]:
+            self.per_entry += 1
+            return per_entry(*args, **kwargs)
+
+        monkeypatch.setattr(takeout_json, "_parse", counted_parse)
+        monkeypatch.setattr(takeout_json, "_per_entry", counted_per_entry)
+
+
+@pytest.mark.parametrize("name", REAL_JSON)
+def test_columnar_and_per_entry_readers_agree_on_real_exports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    entries = json.loads((TAKEOUT / name).read_text(encoding="utf-8"))
+    takeout, reindented = layouts(tmp_path, entries)
+    takeout.write_bytes((TAKEOUT / name).read_bytes())  # the very bytes Takeout wrote
+    paths = Paths(monkeypatch)
+    columnar = outcome(takeout)
+    assert (paths.columnar, paths.per_entry) == (1, 0)
+    assert outcome(reindented) == columnar
+    assert paths.per_entry == 1
+
+
+JSON_VALUES = (
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 10**12)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8)
+    | st.lists(st.integers(0, 3), max_size=2)
+    | st.dictionaries(st.sampled_from(["name", "url", "x"]), st.text(max_size=3), max_size=2)
+)
+ODD_TEXTS = st.text(max_size=25) | st.sampled_from(
+    [
+        "Watched Yarn vs NPM",
+        "Watched  two  spaces ",
+        "Watched\u3000ideographic\u3000space",
+        "Watched\x1ctab\x1f",
+        "Vous avez regardé une vidéo qui a été supprimée",
+        "Tagesschau angesehen",
+        "Een video bekeken die is verwijderd",
+        "Watched a video that has been removed",
+        "Watched ",
+        "Visited YouTube Music",
+        "Answered survey question",
+        "Searched for cats",
+        "[MV] Song [Live]",
+        "5",
+        "true",
+        "\ud800 lone surrogate",
+        "nul \x00 inside",
+        "x" * 2100,
+    ]
+)
+URLS = st.text(max_size=12) | st.sampled_from(
+    [
+        VIDEO,
+        "https://www.youtube.com/watch?v=",
+        "https://www.youtube.com/watch?v=abc&t=42",
+        "https://www.youtube.com/watch?feature=share&v=2DIdtwlt8_o",
+        "https://m.youtube.com/watch?v=é",
+        "https://music.youtube.com/watch?v=2tw2QDSeBQQ",
+        "https://youtube.com/shorts/abcDEF12345",
+        "https://youtu.be/2DIdtwlt8_o",
+        "https://www.youtube.com/post/Ugkx",
+        "https://www.youtube.com/playables/Ugkx",
+        "https://www.youtube.com/results?search_query=x",
+        "https://www.youtube.com/feed/history",
+        "https://www.google.com/url?q=https://www.youtube.com/watch?v=x",
+        "",
+    ]
+)
+TIMES = st.sampled_from(
+    [
+        "2024-01-13T13:16:16.123Z",
+        "2024-01-13T13:16:16Z",
+        "2024-01-13T13:16:16.5Z",
+        "2024-01-13T13:16:16.123456Z",
+        "2024-01-13T14:16:16.123+01:00",
+        "2024-01-13T13:16:16.123",
+        "2024-02-30T00:00:00.000Z",
+        "2024-01-13T24:00:00.000Z",
+        "2024-01-13T13:16:60.000Z",
+        "1999-12-31T23:59:59.999Z",
+        "2100-01-01T00:00:00.000Z",
+        "yesterday",
+    ]
+)
+SUBTITLES = st.lists(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "name": ODD_TEXTS | JSON_VALUES,
+            "url": st.sampled_from([CHANNEL, "https://www.youtube.com/channel/", ""]) | JSON_VALUES,
+        },
+    ),
+    max_size=2,
+)
+ENTRIES = st.fixed_dictionaries(
+    {
+        "header": st.sampled_from(["YouTube", "YouTube Music"]) | JSON_VALUES,
+        "title": ODD_TEXTS | JSON_VALUES,
+        "time": TIMES | JSON_VALUES,
+    },
+    optional={
+        "titleUrl": URLS | JSON_VALUES,
+        "subtitles": SUBTITLES | JSON_VALUES,
+        "description": ODD_TEXTS,
+        "products": st.just(["YouTube"]),
+        "details": st.sampled_from([[{"name": "From Google Ads"}], [], [{}]]) | JSON_VALUES,
+        "activityControls": st.just(["YouTube watch history"]),
+    },
+)
+GOOD = json_entry("Watched Steady", VIDEO, channel="The Channel")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    entries=st.lists(ENTRIES | JSON_VALUES, max_size=12),
+    position=st.integers(0, 12),
+    run_bytes=st.sampled_from([64, 700, takeout_json.RUN_BYTES]),
+)
+def test_columnar_and_per_entry_readers_agree_on_odd_entries(
+    entries: list[Any], position: int, run_bytes: int
+) -> None:
+    entries = [*entries[:position], GOOD, *entries[position:]]  # one record at least
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        patch.object(takeout_json, "RUN_BYTES", run_bytes),  # runs of a few entries, or all
+        patch.object(watchcube.ingest, "CHUNK_BYTES", min(run_bytes, 4096)),
+    ):
+        takeout, reindented = layouts(Path(folder), entries)
+        assert outcome(takeout) == outcome(reindented)
+
+
+def test_runs_of_any_size_give_the_same_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = TAKEOUT / "en-ads.watch-history.json"
+    whole = outcome(path)
+    monkeypatch.setattr(watchcube.ingest, "CHUNK_BYTES", 1000)
+    monkeypatch.setattr(takeout_json, "RUN_BYTES", 5000)  # a few dozen entries a run
+    paths = Paths(monkeypatch)
+    assert outcome(path) == whole
+    assert paths.columnar > 100
+    assert paths.per_entry == 0
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda text: text.replace('"Watched 12"', '"Watched 12', 1),  # a string never ends
+        lambda text: text.replace('"Watched 15",', '"Watched 15"', 1),  # a comma is missing
+        lambda text: text[: len(text) * 2 // 3],  # truncated
+        lambda text: text.replace("},{", "}{", 1),  # no comma between entries
+        lambda text: text + "]",  # data after the array
+    ],
+)
+def test_a_damaged_takeout_file_names_the_position_the_entry_reader_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: Callable[[str], str]
+) -> None:
+    monkeypatch.setattr(takeout_json, "RUN_BYTES", 2000)  # the damage lies in a later run
+    text = damage(takeout_layout([json_entry(f"Watched {i}", VIDEO) for i in range(20)]))
+    path = tmp_path / "watch-history.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(UnreadableFile) as expected:
+        list(iter_array([text], "watch-history.json"))
+    with pytest.raises(UnreadableFile) as caught:
+        read(path)
+    assert str(caught.value) == str(expected.value)
+    assert "line" in str(caught.value)
+
+
+def test_a_damaged_takeout_file_writes_nothing(tmp_path: Path, db: Database) -> None:
+    entries = [json_entry(f"Watched {i}", VIDEO, time=f"2024-01-13T13:16:{i:02d}.000Z")
+               for i in range(40)]  # fmt: skip
+    good = write_json(tmp_path, entries[:5], "first.json")
+    summary = import_file(db, "alice", good, Settings())
+    assert (summary.inserted, summary.data_version) == (5, 1)
+    text = takeout_layout(entries)
+    bad = tmp_path / "watch-history.json"
+    bad.write_text(text[: len(text) - 300], encoding="utf-8")
+    with pytest.raises(UnreadableFile, match=r"watch-history.json: .* at line \d+"):
+        import_file(db, "alice", bad, Settings())
+    with db.read() as conn:
+        assert count_records(conn, "alice") == 5
+        user = get_user(conn, "alice")
+    assert user is not None and user.data_version == 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import threading
 from collections.abc import Iterator
 
 import polars as pl
@@ -13,6 +15,7 @@ from watchcube.errors import UnreadableFile
 from watchcube.records import Record
 from watchcube.store.db import Database
 from watchcube.store.records import (
+    batch_from_records,
     count_records,
     delete_range,
     iter_records,
@@ -157,3 +160,102 @@ def test_delete_range_logs_the_deleted_span(db: Database) -> None:
     with db.write() as conn:
         assert delete_range(conn, "alice", at("2030-01-01T00:00:00"), None).data_version == 2
         assert count_records(conn, "alice") == 5
+
+
+def test_batches_and_records_are_one_write_path(db: Database) -> None:
+    records = [
+        record("2024-01-01T10:00:00.250", "a", topics=("music", "gaming"), duration_s=61.5),
+        record("2024-01-02T10:00:00", None, title="a removed video"),
+        record("2024-01-03T10:00:00", "c", is_ad=True, channel_id=None, channel_name=None),
+    ]
+    assert _write(db, records, user="alice") == (3, 0, 1)
+    with db.write() as conn:
+        result = write_records(conn, "bob", [batch_from_records(records)])
+    assert (result.inserted, result.duplicates) == (3, 0)
+    assert list(iter_records(db, "bob")) == list(iter_records(db, "alice")) == records
+    assert read_frame(db, "bob").equals(read_frame(db, "alice"))
+
+
+def test_a_mixed_stream_keeps_its_order(db: Database) -> None:
+    first = record("2024-01-01T10:00:00.100", "a", title="first")
+    again = record("2024-01-01T10:00:00.900", "a", title="again")  # the same watch, later
+    other = record("2024-01-01T11:00:00", "b")
+    stream: list[pl.DataFrame | Record] = [first, batch_from_records([again]), other]
+    with db.write() as conn:
+        result = write_records(conn, "alice", stream, batch_size=1)
+    assert (result.inserted, result.duplicates) == (2, 1)
+    assert list(iter_records(db, "alice")) == [first, other]
+
+
+def test_the_change_log_spans_exactly_the_inserted_records(db: Database) -> None:
+    _write(db, [record("2024-01-01T12:00:00.500", "old")])
+    batch = [
+        record("2024-01-01T12:00:00.100", "old"),  # already there: not part of the change
+        record("2024-01-02T08:00:00.900", "a"),
+        record("2024-01-02T08:00:00.100", "a"),  # a copy within the write, earlier
+        record("2024-01-03T08:00:00", "b"),
+    ]
+    assert _write(db, batch) == (2, 2, 2)
+    assert _changes(db)[-1] == (
+        2,
+        "insert",
+        2,
+        at("2024-01-02T08:00:00.900"),
+        at("2024-01-03T08:00:00"),
+    )
+
+
+TEXTS = [
+    "quotes \" and 'single'",
+    "commas, semicolons; tabs\tand\nnew lines\r\n",
+    "back\\slash \\N and \\. and NULL",
+    "",
+    "unicode: café, 日本語, emoji 🎵, RTL שלום",
+    " leading and trailing ",
+]
+
+
+def test_any_text_survives_the_copy(db: Database) -> None:
+    records = [
+        record(
+            f"2024-01-01T10:00:{second:02d}",
+            f"v{second}",
+            title=text or "untitled",
+            channel_name=text or None,
+            topics=(text, "plain") if text else (),
+            duration_s=[None, 0.0, 1e-3, 604800.0, 12.5, 3.0][second],
+        )
+        for second, text in enumerate(TEXTS)
+    ]
+    records.append(record("2024-01-02T00:00:00", "", title="empty id: identity by title"))
+    _write(db, records)
+    assert list(iter_records(db, "alice")) == records
+
+
+def test_a_write_that_fails_stops_its_reader(db: Database) -> None:
+    """Batches are read ahead in a thread: a failing write must stop and close the reader."""
+    closed = threading.Event()
+
+    def endless() -> Iterator[pl.DataFrame]:
+        try:
+            for day in itertools.count():
+                yield batch_from_records([record("2024-01-01T00:00:00", f"v{day}")])
+        finally:
+            closed.set()
+
+    def fail(_: int) -> None:
+        raise RuntimeError("the disk is full")
+
+    with pytest.raises(RuntimeError, match="the disk is full"), db.write() as conn:
+        write_records(conn, "alice", endless(), progress=fail)
+    assert closed.is_set()
+    with db.read() as conn:
+        assert count_records(conn, "alice") == 0
+
+
+def test_large_batches_are_written_a_batch_size_at_a_time(db: Database) -> None:
+    batch = batch_from_records(record(f"2024-01-0{day}T10:00:00", f"v{day}") for day in range(1, 8))
+    sizes: list[int] = []
+    with db.write() as conn:
+        result = write_records(conn, "alice", [batch], batch_size=3, progress=sizes.append)
+    assert (result.inserted, sizes) == (7, [3, 3, 1])

@@ -172,18 +172,19 @@ def _batches(
         with opener() as stream:
             if fmt == "takeout-json":
                 maker = BatchMaker(report, tagger, parse_json_time, takeout_json.fast_json_times)
-                chunks = _byte_chunks(stream)
                 text = partial(_reopened_text, opener, report.source)
-                yield from takeout_json.read_batches(chunks, text, maker, report.source)
+                yield from takeout_json.read_batches(
+                    _byte_chunks(stream), text, maker, report.source
+                )
             elif fmt == "takeout-html":
                 stamps = HtmlTimestamps(timezone)
                 maker = BatchMaker(report, tagger, stamps.parse)
-                chunks_text = _text_chunks(stream, report.source)
-                yield from takeout_html.read_batches(chunks_text, maker, stamps, report.source)
+                chunks = _text_chunks(stream, report.source)
+                yield from takeout_html.read_batches(chunks, maker, stamps, report.source)
+            elif fmt == "records-ndjson":
+                yield from records_file.read_ndjson(_byte_chunks(stream), report)
             else:
-                chunks_text = _text_chunks(stream, report.source)
-                ndjson = fmt == "records-ndjson"
-                yield from records_file.read_batches(chunks_text, report, ndjson=ndjson)
+                yield from records_file.read_array(_text_chunks(stream, report.source), report)
     except OSError as exc:
         raise UnreadableFile(f"{report.source}: cannot read the file ({exc.strerror})") from None
     if report.records == 0:

@@ -90,17 +90,23 @@ TimeParser = Callable[[str], int]  # raises ValueError naming what is wrong
 FastTimes = Callable[[pl.Series], pl.Series]  # Int64 microseconds, null where unsure
 
 
-def clean_text(text: pl.Expr) -> pl.Expr:
-    """The text with every whitespace run (line breaks included) as one space, trimmed, when
+def clean_text(texts: pl.Series) -> pl.Series:
+    """Each text with every whitespace run (line breaks included) as one space, trimmed, when
     it has a double space, a line break, a no-break space or space at an end (other texts,
-    say with ideographic spaces between words, are as written); at most ``MAX_TEXT`` long."""
+    say with ideographic spaces between words, are as written); at most ``MAX_TEXT`` long.
+    Only the few texts that need it are rewritten."""
     loose = (
-        text.str.contains_any(["  ", "\n", "\xa0"])
-        | text.str.starts_with(" ")
-        | text.str.ends_with(" ")
-    )
-    joined = text.str.replace_all(f"{_SPACE}+", " ").str.strip_chars(" ")
-    return pl.when(loose).then(joined).otherwise(text).str.slice(0, MAX_TEXT)
+        texts.str.contains_any(["  ", "\n", "\xa0"])
+        | texts.str.starts_with(" ")
+        | texts.str.ends_with(" ")
+    ).fill_null(value=False)
+    if loose.any():
+        joined = texts.filter(loose).str.replace_all(f"{_SPACE}+", " ").str.strip_chars(" ")
+        texts = texts.scatter(loose.arg_true(), joined)
+    long = (texts.str.len_bytes() > MAX_TEXT).fill_null(value=False)
+    if long.any():
+        texts = texts.scatter(long.arg_true(), texts.filter(long).str.slice(0, MAX_TEXT))
+    return texts
 
 
 def strip_watched_verb(text: pl.Expr) -> pl.Expr:
@@ -140,18 +146,20 @@ def video_ids(urls: pl.Series) -> pl.Series:
 
 def link_kind(url: pl.Expr) -> pl.Expr:
     """What a non-video link points at: post, playable, search, story, visited or other."""
-    kind = pl.when(~url.str.contains(_ANY_YOUTUBE)).then(pl.lit("visited"))
-    for pattern, name in _LINK_KINDS:
-        kind = kind.when(url.str.contains(pattern)).then(pl.lit(name))
-    return kind.otherwise(pl.lit("other"))
+    kinds = [pl.when(~url.str.contains(_ANY_YOUTUBE)).then(pl.lit("visited"))]
+    kinds += [
+        pl.when(url.str.contains(pattern)).then(pl.lit(name)) for pattern, name in _LINK_KINDS
+    ]
+    return pl.coalesce(*kinds, pl.lit("other"))
 
 
 def _skip_label(text: pl.Expr) -> pl.Expr:
     lowered = text.str.to_lowercase()
-    kind = pl.when(pl.lit(value=False)).then(pl.lit("other"))
-    for words, name in _SKIP_LABELS:
-        kind = kind.when(lowered.str.contains_any(list(words))).then(pl.lit(name))
-    return kind.otherwise(pl.lit("other"))
+    kinds = [
+        pl.when(lowered.str.contains_any(list(words))).then(pl.lit(name))
+        for words, name in _SKIP_LABELS
+    ]
+    return pl.coalesce(*kinds, pl.lit("other"))
 
 
 def _present(column: str) -> pl.Expr:
@@ -165,9 +173,10 @@ def classify(entries: pl.DataFrame) -> pl.DataFrame:
     linked = ids.is_not_null()
     kinds = pl.Series([RECORD] * len(ids), dtype=pl.String)
     if not linked.all():
-        text = clean_text(pl.col("text"))  # HTML text may be broken over lines
+        unlinked = entries.filter(~linked)
+        text = pl.lit(clean_text(unlinked["text"]))  # HTML text may be broken over lines
         verb = text.is_in(_REMOVED_TITLES) | strip_watched_verb(text).is_not_null()
-        other = entries.filter(~linked).select(
+        other = unlinked.select(
             pl.when(_present("url"))
             .then(link_kind(pl.col("url")))
             .when(_present("channel_url"))
@@ -186,14 +195,11 @@ def _titles(found: pl.DataFrame) -> pl.Series:
     text = pl.col("text")
     without_verb = strip_watched_verb(text).replace("", None)
     shown = found.select(
-        pl.when(~_present("url"))
-        .then(text)
-        .otherwise(pl.coalesce("title", without_verb, text))
-        .pipe(clean_text)
-        .replace("", None)
-        .fill_null(pl.col("url").fill_null(""))
+        pl.when(~_present("url")).then(text).otherwise(pl.coalesce("title", without_verb, text))
     )
-    return shown.to_series()
+    cleaned = clean_text(shown.to_series())
+    titled = pl.when(cleaned != "").then(cleaned).otherwise(pl.col("url").fill_null(""))
+    return found.select(titled).to_series()
 
 
 def _channel_ids(urls: pl.Series) -> pl.Series:
@@ -259,7 +265,7 @@ class BatchMaker:
             _titles(found).alias("title"),
             pl.when(shown).then(_channel_ids(found["channel_url"])).alias("channel_id"),
             pl.when(shown)
-            .then(clean_text(pl.col("channel_name").fill_null("")).replace("", None))
+            .then(clean_text(found["channel_name"].fill_null("")).replace("", None))
             .alias("channel_name"),
             pl.when(music)
             .then(pl.lit("youtube_music"))

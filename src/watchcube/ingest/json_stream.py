@@ -19,6 +19,7 @@ from watchcube.errors import UnreadableFile
 # An entry may not be larger than this (real ones are under 10 kB): bounds the window.
 MAX_ENTRY_CHARS: Final = 4 * 1024 * 1024
 _SPACE = re.compile(r"[ \t\n\r]*")
+_NUMBER_GOES_ON: Final = frozenset(".eE+-0123456789")
 _TAKEOUT_KEYS: Final = frozenset({"header", "title", "titleUrl", "time"})
 _decode = json.JSONDecoder().raw_decode
 
@@ -68,7 +69,10 @@ class _Window:
                 if len(self.buf) - self.pos < MAX_ENTRY_CHARS and self.more():
                     continue
                 raise self.error(f"entry {entry}: {exc.msg.removesuffix(' at')}", exc.pos) from None
-            if end == len(self.buf) and self.more():  # a number may go on in the next chunk
+            # A number cut by the chunk's end ("12" + "3", "1." + "5") may go on in the next.
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            cut = end == len(self.buf) or (number and self.buf[end] in _NUMBER_GOES_ON)
+            if cut and len(self.buf) - self.pos < MAX_ENTRY_CHARS and self.more():
                 continue
             self.pos = end
             return value

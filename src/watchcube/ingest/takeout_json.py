@@ -1,26 +1,30 @@
 """Takeout ``watch-history.json``, streamed a few megabytes at a time straight into Polars.
 
-Takeout writes the array in one layout: entries indented by two spaces, separated by
-``"\\n},{\\n"``, the whole ending ``"\\n}]"``. No JSON string holds a raw line break, so in
-that layout the complete entries of a chunk end at its last separator, and each run of
-complete entries is parsed by ``pl.read_json`` into columns, with no Python object per entry
-(decoding to dicts cost ~5 us an entry, more than all the rest together). Classification is
-``classify.BatchMaker``'s, the same for every reader.
+Takeout writes the array in one layout: entries indented by two spaces and separated by
+``"\\n},{\\n"``. No JSON string holds a raw line break, so in that layout the complete
+entries read so far end at the last separator, and each run of complete entries is parsed by
+``pl.read_json`` into columns, with no Python object per entry (decoding to dicts cost ~5 us
+an entry, more than all the rest together), in a worker thread while the previous run is
+classified (``classify.BatchMaker``, the same for every reader).
 
 Polars is lenient where the standard library is strict (it reads a number where a string
 belongs as its digits, a lone surrogate as NUL): a run holding such a value, or anything
-Polars refuses, is decoded entry by entry with ``json`` instead, so odd entries are read and
-warned about exactly as the per-entry reader does. A file in another layout (a re-indented
-export) is read entry by entry throughout (``json_stream``). A syntax error anywhere, or a
-layout that breaks mid-file, restarts the per-entry reader from the start of the file, past
-the entries already read, so that an error names the exact line and character.
+Polars refuses, is decoded with ``json`` instead, so odd entries are read and warned about
+exactly as the per-entry reader does. A file in another layout (a re-indented export) is read
+entry by entry throughout (``json_stream``). A syntax error anywhere, or a layout that breaks
+mid-file, restarts the per-entry reader from the start of the file, past the entries already
+read, so that an error names the exact line and character. One known difference: of a key
+written twice in one entry (Takeout never does), Polars keeps the first value, ``json`` the
+last.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Final
 
 import polars as pl
@@ -32,10 +36,9 @@ from watchcube.ingest.json_stream import MAX_ENTRY_CHARS, iter_array, kind_name,
 __all__ = ["fast_json_times", "head_kinds", "iter_array", "read_batches", "sniff"]
 
 SEPARATOR: Final = b"\n},{\n"
+RUN_BYTES: Final = 8 * 1024 * 1024  # JSON parsed by Polars at once (bounds the memory)
 _HEAD: Final = b'[{\n  "'  # how Takeout's layout starts
-_TAIL: Final = b"\n}]"  # and ends (before trailing whitespace)
 _ROWS: Final = 20_000  # entries per batch on the per-entry path
-_STRUCT_NAME: Final = pl.Struct({"name": pl.String})
 _SCHEMA: Final = pl.Schema(
     {
         "header": pl.String(),
@@ -43,12 +46,14 @@ _SCHEMA: Final = pl.Schema(
         "titleUrl": pl.String(),
         "subtitles": pl.List(pl.Struct({"name": pl.String, "url": pl.String})),
         "time": pl.String(),
-        "details": pl.List(_STRUCT_NAME),
+        "details": pl.List(pl.Struct({"name": pl.String})),
     }
 )
 # What Polars makes of a number or boolean where a string belongs (a lone surrogate: NUL).
 _COERCED: Final = r"^(?:-?[0-9][0-9.eE+-]*|true|false)$"
-_ISO_UTC: Final = r"^\d{4}-\d\d-\d\dT\d\d:[0-5]\d:[0-5]\d(?:\.\d{1,6})?Z$"
+# Takeout's own time format, and the pattern that proves a time has it.
+_TIME_FORMAT: Final = "%Y-%m-%dT%H:%M:%S.%3fZ"
+_TIME: Final = r"^\d{4}-\d\d-\d\dT\d\d:[0-5]\d:[0-5]\d\.\d{3}Z$"
 
 TextChunks = Callable[[], Iterator[str]]  # the whole file again, as text
 Entries = tuple[pl.DataFrame, list[tuple[int, str]]]  # entries, and (entry, problem) dropped
@@ -57,56 +62,73 @@ Entries = tuple[pl.DataFrame, list[tuple[int, str]]]  # entries, and (entry, pro
 def read_batches(
     chunks: Iterable[bytes], text: TextChunks, maker: BatchMaker, source: str
 ) -> Iterator[pl.DataFrame]:
-    """The record batches of a Takeout JSON export; malformed entries are warned and skipped."""
+    """The record batches of a Takeout JSON export; malformed entries are warned and skipped.
+    ``text`` reads the file again from its start, for the per-entry reader."""
     done = 0  # entries read
-    for part in _runs(chunks):
-        entries = None if part is None else _entries_of_run(part, done)
-        if entries is None:
-            yield from _per_entry(text(), maker, source, skip=done)
-            return
-        done += entries[0].height + len(entries[1])
-        batch = maker.make(*entries)
-        if batch is not None:
-            yield batch
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="takeout-json") as pool:
+        runs = ((run, None if run is None else pool.submit(_parse, run)) for run in _runs(chunks))
+        ahead = next(runs, None)
+        while ahead is not None:
+            run, parsing = ahead
+            ahead = next(runs, None)
+            entries = None
+            if run is not None and parsing is not None:
+                entries = _entries_of_run(run, parsing.result(), done)
+            if entries is None:
+                yield from _per_entry(text(), maker, source, skip=done)
+                return
+            done += entries[0].height + len(entries[1])
+            batch = maker.make(*entries)
+            if batch is not None:
+                yield batch
 
 
 def _runs(chunks: Iterable[bytes]) -> Iterator[bytes | None]:
-    """Runs of complete entries (``{...},{...}``) in Takeout's layout; None, once, where the
-    layout is not (or no longer) that."""
-    buffer = b""
+    """Runs of complete entries, as JSON arrays of ``RUN_BYTES`` or more, in Takeout's
+    layout; None, once, where the layout is not (or no longer) that."""
+    held: list[bytes] = []  # read, not yet in a run
+    size = 0
     started = False
     for chunk in chunks:
-        buffer += chunk
+        held.append(chunk)
+        size += len(chunk)
         if not started:
-            stripped = buffer.lstrip()
-            if len(stripped) < len(_HEAD):
+            head = b"".join(held).lstrip()
+            if len(head) < len(_HEAD):
                 continue
-            if not stripped.startswith(_HEAD):
+            if not head.startswith(_HEAD):
                 yield None
                 return
-            buffer, started = stripped[1:], True
+            held, size, started = [head[1:]], len(head) - 1, True
+        if size < RUN_BYTES:
+            continue
+        buffer = b"".join(held)
         cut = buffer.rfind(SEPARATOR)
         if cut < 0:
-            if len(buffer) > MAX_ENTRY_CHARS:
+            if size > RUN_BYTES + MAX_ENTRY_CHARS:  # an entry this large: not Takeout's
                 yield None
                 return
             continue
-        yield buffer[: cut + 2]
-        buffer = buffer[cut + 3 :]
-    end = buffer.rstrip()
-    yield end[:-1] if started and end.endswith(_TAIL) else None
+        yield b"".join((b"[", memoryview(buffer)[: cut + 2], b"]"))
+        rest = buffer[cut + 3 :]
+        held, size = [rest], len(rest)
+    yield b"[" + b"".join(held) if started else None  # the last entry and "]"
 
 
-def _entries_of_run(run: bytes, done: int) -> Entries | None:
-    """A run's entries as columns; None when it is not valid JSON (the caller restarts)."""
+def _parse(run: bytes) -> pl.DataFrame | None:
+    """A run parsed by Polars; None if Polars cannot read it."""
     try:
-        frame = pl.read_json(b"[" + run + b"]", schema=_SCHEMA)
+        return pl.read_json(run, schema=_SCHEMA)
     except pl.exceptions.PolarsError:
-        frame = None
+        return None
+
+
+def _entries_of_run(run: bytes, frame: pl.DataFrame | None, done: int) -> Entries | None:
+    """A run's entries as columns; None when it is not valid JSON (the caller restarts)."""
     if frame is not None and not _coerced(frame):
         return _columns(frame, done)
     try:
-        items = json.loads(b"[" + run + b"]")
+        items = json.loads(run)
     except ValueError:  # JSONDecodeError, UnicodeDecodeError
         return None
     return _entry_rows(enumerate(items, done + 1))
@@ -231,16 +253,15 @@ def _per_entry(
 def fast_json_times(times: pl.Series) -> pl.Series:
     """Takeout's own time format (``2021-12-30T17:18:01.492Z``) read column-wise, as epoch
     microseconds; null for anything else, which ``parse_json_time`` then decides."""
-    parsed = times.str.strptime(pl.Datetime("us"), "%Y-%m-%dT%H:%M:%S%.fZ", strict=False)
-    plain = times.str.contains(_ISO_UTC)
+    parsed = times.str.strptime(pl.Datetime("us"), _TIME_FORMAT, strict=False)
+    plain = times.str.contains(_TIME)
     return pl.select(pl.when(plain).then(parsed.dt.epoch("us"))).to_series()
 
 
 def head_kinds(head: str) -> Counter[str]:
     """Kinds of the complete entries at the start of a Takeout JSON text (archive sniffing)."""
     items: list[tuple[int, Any]] = []
-    try:
-        items.extend(iter_array([head], "head"))
-    except UnreadableFile:
-        pass  # the head ends mid-entry: what was read is enough
+    with contextlib.suppress(UnreadableFile):  # the head ends mid-entry: what was read will do
+        for item in iter_array([head], "head"):
+            items.append(item)
     return count_kinds(_entry_rows(items)[0])

@@ -70,9 +70,19 @@ class Tagger:
         for phrase in self._topics_of:
             self._by_first.setdefault(phrase.split()[0], []).append(phrase)
         self._phrases = sorted(self._topics_of)
-        self._phrase_topics = pl.DataFrame(
-            [(phrase, topic) for phrase, found in self._topics_of.items() for topic in found],
-            schema={"phrase": pl.String, "topic": pl.String},
+        # bit i of a bit set stands for the i-th topic by name; 63 bits to an Int64 word
+        self._names = sorted(self.topics)
+        self._words = max(1, -(-len(self._names) // 63))
+        masks = []
+        for phrase in self._phrases:
+            words = [0] * self._words
+            for topic in self._topics_of[phrase]:
+                index = self._names.index(topic)
+                words[index // 63] |= 1 << (index % 63)
+            masks.append((phrase, *words))
+        self._phrase_bits = pl.DataFrame(
+            masks,
+            schema={"phrase": pl.String, **{f"w{i}": pl.Int64 for i in range(self._words)}},
             orient="row",
         )
 
@@ -111,41 +121,62 @@ class Tagger:
         """``tag`` for each (title, channel name) pair, as a ``List(String)`` series.
 
         Histories repeat titles (rewatches, music) and channels: each distinct one is
-        searched once, and the two topic lists of a record are merged.
+        searched once. A text's topics are a bit set (``_words`` 63-bit integers), so a
+        record's are the OR of its title's and its channel's, and each distinct set is
+        spelled out once.
         """
-        pairs = pl.DataFrame({"title": titles, "channel_name": channel_names})
-        by_title = self._topic_lists(titles.unique(), "title")
-        by_name = self._topic_lists(channel_names.drop_nulls().unique(), "channel_name")
-        empty = pl.lit([], dtype=_TOPICS)
-        both = (
-            pairs.join(by_title, on="title", how="left", maintain_order="left")
-            .join(by_name, on="channel_name", how="left", maintain_order="left")
+        words = [f"w{index}" for index in range(self._words)]
+        bits = (
+            pl.DataFrame({"title": titles, "channel_name": channel_names})
+            .join(
+                self._bit_sets(titles.unique(), "title"),
+                on="title",
+                how="left",
+                maintain_order="left",
+            )
+            .join(
+                self._bit_sets(channel_names.drop_nulls().unique(), "channel_name"),
+                on="channel_name",
+                how="left",
+                suffix="_channel",
+                maintain_order="left",
+            )
             .select(
-                pl.when(pl.col("channel_name_topics").is_null())
-                .then(pl.col("title_topics").fill_null(empty))
-                .when(pl.col("title_topics").is_null())
-                .then("channel_name_topics")
-                .otherwise(
-                    pl.concat_list("title_topics", "channel_name_topics").list.unique().list.sort()
-                )
+                pl.col(word).fill_null(0) | pl.col(f"{word}_channel").fill_null(0) for word in words
             )
         )
-        return both.to_series().alias("topics")
+        spelled = [
+            (
+                *key,
+                [
+                    topic
+                    for index, topic in enumerate(self._names)
+                    if key[index // 63] >> (index % 63) & 1
+                ],
+            )
+            for key in bits.unique().rows()
+        ]
+        lists = pl.DataFrame(
+            spelled, schema={**{word: pl.Int64 for word in words}, "topics": _TOPICS}, orient="row"
+        )
+        return bits.join(lists, on=words, how="left", maintain_order="left")["topics"]
 
-    def _topic_lists(self, texts: pl.Series, name: str) -> pl.DataFrame:
-        """``name`` and ``<name>_topics`` (sorted, unique) for the texts with a keyword."""
+    def _bit_sets(self, texts: pl.Series, name: str) -> pl.DataFrame:
+        """``name`` and its topics' bit set (``w0``...) for the texts with a keyword."""
         found = texts.to_frame("text").select(
             row=pl.int_range(pl.len(), dtype=pl.UInt32),
-            phrase=_spaced_words(pl.col("text")).str.extract_many(self._phrases, overlapping=True),
+            phrase=_spaced_words(pl.col("text")).str.extract_many(
+                pl.lit(self._phrases, dtype=pl.List(pl.String)), overlapping=True
+            ),
         )
-        topics = (
+        sets = (
             found.explode("phrase")
             .drop_nulls("phrase")
-            .join(self._phrase_topics, on="phrase")
+            .join(self._phrase_bits, on="phrase")
             .group_by("row")
-            .agg(pl.col("topic").unique().sort().alias(f"{name}_topics"))
+            .agg(pl.col(f"w{index}").bitwise_or() for index in range(self._words))
         )
-        return topics.with_columns(texts.gather(topics["row"]).alias(name)).drop("row")
+        return sets.with_columns(texts.gather(sets["row"]).alias(name)).drop("row")
 
 
 @cache

@@ -3,17 +3,21 @@
 A write takes record batches (``pl.DataFrame`` in ``BATCH_SCHEMA``, as the importers produce
 them) or ``Record`` objects (API posts, tests: converted to batches by ``batch_from_records``,
 so there is one write path). It copies each batch into a temporary staging table (COPY on
-PostgreSQL, ``executemany`` on SQLite), drops the rows the user already has (identity:
-second + video id or title), inserts the rest, and in the same transaction bumps the user's
-``data_version`` and appends one change-log row with the changed range. Either all of it
-commits or none of it does.
+PostgreSQL, ``executemany`` on SQLite) while the next batches are being read, drops the rows
+the user already has (identity: second + video id or title), inserts the rest in identity
+order, and in the same transaction bumps the user's ``data_version`` and appends one
+change-log row with the range of the inserted records. Either all of it commits or none of
+it does.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from queue import Empty, Queue
 from typing import Any, Final
 
 import orjson
@@ -44,6 +48,7 @@ BATCH_SCHEMA: Final = pl.Schema(
 _STAGE_COLUMNS = ("seq", "watched_sec", "ident", *BATCH_SCHEMA.names())
 _RECORD_COLUMNS = _STAGE_COLUMNS[1:]
 _TOPICS_KEY = '{"topics":'  # what ``struct.json_encode`` puts before the topics array
+_AHEAD: Final = 2  # batches read ahead of the one being written (bounds the memory)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +80,8 @@ def batch_from_records(records: Iterable[Record]) -> pl.DataFrame:
 
 
 def _batches(items: Iterable[pl.DataFrame | Record], size: int) -> Iterator[pl.DataFrame]:
-    """Batches as given, and runs of loose records gathered into batches of ``size``."""
+    """Batches of at most ``size`` records: given batches cut (without copying), loose
+    records gathered."""
     pending: list[Record] = []
     for item in items:
         if isinstance(item, Record):
@@ -87,10 +93,49 @@ def _batches(items: Iterable[pl.DataFrame | Record], size: int) -> Iterator[pl.D
         if pending:
             yield batch_from_records(pending)
             pending = []
-        if item.height:
-            yield item
+        for offset in range(0, item.height, size):
+            yield item.slice(offset, size)
     if pending:
         yield batch_from_records(pending)
+
+
+def _read_ahead(batches: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:
+    """The batches, produced in a worker thread up to ``_AHEAD`` ahead: an importer reads and
+    parses the next batches while this one is copied in (Polars and the database drivers
+    release the GIL). The producer's error is raised here; stopping early stops it."""
+    queue: Queue[tuple[pl.DataFrame | None, BaseException | None]] = Queue(maxsize=_AHEAD)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for batch in batches:
+                queue.put((batch, None))
+                if stop.is_set():
+                    break
+            queue.put((None, None))
+        except BaseException as exc:  # handed to the consumer, which raises it
+            queue.put((None, exc))
+        finally:
+            close = getattr(batches, "close", None)
+            if close is not None:
+                close()
+
+    worker = threading.Thread(target=produce, name="write-records-read-ahead", daemon=True)
+    worker.start()
+    try:
+        while True:
+            batch, error = queue.get()
+            if error is not None:
+                raise error
+            if batch is None:
+                return
+            yield batch
+    finally:
+        stop.set()
+        while worker.is_alive():  # let a producer blocked on a full queue see the stop
+            with contextlib.suppress(Empty):
+                queue.get(timeout=0.05)
+        worker.join()
 
 
 def _stage_frame(batch: pl.DataFrame, first_seq: int) -> pl.DataFrame:
@@ -125,8 +170,9 @@ def write_records(
     """Insert the records the user does not have yet, inside the caller's write transaction.
 
     ``records`` yields record batches (``BATCH_SCHEMA``) or ``Record`` objects, and may be a
-    lazy stream (an importer); if it raises, the caller's transaction rolls back and nothing
-    is written. ``progress`` is called with each batch's size.
+    lazy stream (an importer), consumed in a worker thread a couple of batches ahead of the
+    writing; if it raises, the caller's transaction rolls back and nothing is written.
+    ``progress`` is called (in the caller's thread) with each batch's size.
     """
     ensure_user(conn, user_id)
     # Lock the user row: one writer per user at a time on PostgreSQL (SQLite already
@@ -137,7 +183,7 @@ def write_records(
     version = int(current) + 1
     _create_stage(conn)
     seen = 0
-    for batch in _batches(records, batch_size):
+    for batch in _read_ahead(_batches(records, batch_size)):
         _fill_stage(conn, _stage_frame(batch, seen))
         seen += batch.height
         if progress is not None:
@@ -148,19 +194,23 @@ def write_records(
         "AND w.ident = wc_stage.ident)",
         (user_id,),
     )
-    low, high = conn.exec_driver_sql(
-        "SELECT min(watched_at_us), max(watched_at_us) FROM wc_stage"
-    ).one()
     columns = ", ".join(_RECORD_COLUMNS)
+    # In identity order the indexes grow at one end; among copies of one watch within the
+    # write, the first in the input (lowest seq) is the one inserted.
     inserted = conn.exec_driver_sql(
         f"INSERT INTO watch_records (user_id, {columns}, data_version) "
         f"SELECT {_param(conn)}, {columns}, {_param(conn)} FROM wc_stage WHERE true "
-        "ORDER BY seq ON CONFLICT DO NOTHING",
+        "ORDER BY watched_sec, ident, seq ON CONFLICT DO NOTHING",
         (user_id, version),
     ).rowcount
     conn.exec_driver_sql("DROP TABLE wc_stage")
     if inserted == 0:
         return WriteResult(0, seen, version - 1)
+    low, high = conn.execute(
+        select(
+            func.min(watch_records.c.watched_at_us), func.max(watch_records.c.watched_at_us)
+        ).where(watch_records.c.user_id == user_id, watch_records.c.data_version == version)
+    ).one()
     conn.execute(users.update().where(users.c.user_id == user_id).values(data_version=version))
     append_change(conn, user_id, version, "insert", inserted, low, high)
     return WriteResult(inserted, seen - inserted, version, low, high)
