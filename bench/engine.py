@@ -2,12 +2,17 @@
 
     .venv/bin/python bench/engine.py [--sizes 100000 1000000] [--repeats 15]
 
-For each size: a synthetic history (``watchcube.synth``), prepared once (as in production,
-where the frame cache holds it), then all ten types computed cold (a fresh context, no
-cached result) for the full history and for never-seen filters keeping about 50% and 10%
-of the records (a date window and a channel set, shifted on every run). The same ten
-aggregations run as DuckDB SQL over the same prepared columns, and the reference once
-(at sizes above 100k it is timed on a 100k sample and scaled linearly, and says so).
+For each size: a synthetic history (``watchcube.synth``) and its frame preparation, timed
+as the service runs it after every write: ``prepare`` from every record, and ``extend`` by
+the 1,000 records of one write, both for newer records (a chain of writes, each extending
+the frame of the one before, as the frame cache does; and the first write after a full
+preparation, which moves the arrays into buffers with room to grow) and for records
+scattered among the existing ones (an older export). Then the frame is prepared once (as
+in production, where the frame cache holds it), and all ten types computed cold (a fresh
+context, no cached result) for the full history and for never-seen filters keeping about
+50% and 10% of the records (a date window and a channel set, shifted on every run). The
+same ten aggregations run as DuckDB SQL over the same prepared columns, and the reference
+once (at sizes above 100k it is timed on a 100k sample and scaled linearly, and says so).
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.engine.reference import aggregate
 
-from watchcube.engine import Frame, compute, prepare, raw_frame_from_records
+from watchcube.engine import Frame, compute, extend, prepare, raw_frame_from_records
 from watchcube.engine.context import day_text
 from watchcube.filters import Filters
 from watchcube.records import Record
@@ -37,6 +42,7 @@ from watchcube.synth import generate
 
 TIMEZONE, GAP_MINUTES = "Europe/Berlin", 30
 REFERENCE_SAMPLE = 100_000
+WRITE = 1_000  # records one write adds
 
 # One SQL statement per type over ``r`` (the records of R(f)) and ``t`` (their topics).
 # Contiguous months, names and rounding are formatting, left to the client.
@@ -117,15 +123,13 @@ def main() -> None:
 
 def bench_size(size: int, repeats: int, seed: int) -> None:
     started = time.perf_counter()
-    records = generate(size, seed=seed, timezone=TIMEZONE)
+    # The history, then the newer records of `repeats + 2` writes.
+    history = generate(size + (repeats + 2) * WRITE, seed=seed, timezone=TIMEZONE)
+    records = history[:size]
     raw = raw_frame_from_records(records)
-    loaded = time.perf_counter()
+    print(f"\n== {size:,} records: synthesized in {time.perf_counter() - started:.1f} s")
+    bench_preparation(raw, raw_frame_from_records(history[size:]), repeats, seed)
     frame = prepare(raw, timezone=TIMEZONE, session_gap_minutes=GAP_MINUTES)
-    prepared = time.perf_counter()
-    print(
-        f"\n== {size:,} records: synthesized in {loaded - started:.1f} s, "
-        f"prepared in {(prepared - loaded) * 1000:.0f} ms (once per data version)"
-    )
     db = duckdb_tables(frame)
     scenarios = {
         "full history": lambda run: Filters(),
@@ -149,6 +153,41 @@ def bench_size(size: int, repeats: int, seed: int) -> None:
         )
     check_against_duckdb(db, frame)
     reference_ratio(records, frame)
+
+
+def bench_preparation(raw: pl.DataFrame, newer: pl.DataFrame, repeats: int, seed: int) -> None:
+    """``prepare`` from every record, and ``extend`` by one write (see the module doc)."""
+
+    def prepared(records: pl.DataFrame) -> Frame:
+        return prepare(records, timezone=TIMEZONE, session_gap_minutes=GAP_MINUTES)
+
+    writes = [newer.slice(i * WRITE, WRITE) for i in range(repeats + 2)]
+    frame = prepared(raw)
+    rows = {
+        "prepare (every record)": timings(repeats, lambda run: prepared(raw)),
+        "extend, newer records": chained(frame, writes, repeats),
+        "  first after prepare": timings(repeats, lambda run: extend(frame, writes[0])),
+    }
+    scattered = np.zeros(raw.height, np.bool_)
+    scattered[np.random.default_rng(seed).choice(raw.height, WRITE, replace=False)] = True
+    kept = prepared(raw.filter(~scattered))
+    older = raw.filter(scattered)
+    rows["extend, scattered records"] = timings(repeats, lambda run: extend(kept, older))
+    print(f"{'preparation':<28}{'p50':>11}{'p95':>11}")
+    for name, values in rows.items():
+        p50, p95 = percentiles(values)
+        print(f"{name:<28}{p50:>8.1f} ms{p95:>8.1f} ms")
+
+
+def chained(frame: Frame, writes: list[pl.DataFrame], repeats: int) -> list[float]:
+    """Milliseconds of each ``extend`` in a chain of writes (after one to warm up)."""
+    frame = extend(frame, writes[0])
+    result = []
+    for write in writes[1 : repeats + 1]:
+        started = time.perf_counter()
+        frame = extend(frame, write)
+        result.append((time.perf_counter() - started) * 1000)
+    return result
 
 
 def window(frame: Frame, share: float) -> Callable[[int], Filters]:
@@ -208,7 +247,7 @@ def duckdb_tables(frame: Frame) -> duckdb.DuckDBPyConnection:
             **{name: columns[name] for name in ("ts", "day", "month", "hour", "slot", "est")},
             **{name: columns[name] for name in ("is_ad", "music", "tagged")},
             "ch": pl.Series(columns["ch"]).replace(known, None),
-            "vid": pl.Series(columns["vid"]).replace(frame.videos, None),
+            "vid": pl.Series(columns["vid"]).replace(0, None),
             "name": frame.names,
         }
     )

@@ -79,7 +79,7 @@ def test_estimated_watch_time_uses_the_whole_history() -> None:
     ]
 
 
-def test_codes_follow_id_order_and_missing_values_get_the_last_code() -> None:
+def test_channel_and_topic_codes_follow_id_order_and_missing_videos_are_code_0() -> None:
     records = [
         record("2024-01-01T00:00:00", "v1", channel_id="UCb", topics=("news", "music")),
         record("2024-01-01T00:01:00", "v2", channel_id="UCa", topics=()),
@@ -88,7 +88,9 @@ def test_codes_follow_id_order_and_missing_values_get_the_last_code() -> None:
     frame = prepare(raw_frame_from_records(records), timezone="UTC", session_gap_minutes=30)
     assert frame.channel_ids == ("UCa", "UCb")
     assert frame.everything.columns["ch"].tolist() == [1, 0, 2]
-    assert frame.everything.columns["vid"].tolist()[2] == frame.videos == 2
+    assert frame.everything.columns["ch"].tolist()[2] == len(frame.channel_ids)
+    assert frame.everything.columns["vid"].tolist()[2] == 0
+    assert sorted(frame.everything.columns["vid"].tolist()[:2]) == [1, 2] == [1, frame.videos]
     assert frame.topic_names == ("music", "news")
     assert frame.everything.topic_code.tolist() == [0, 1]
     assert frame.everything.topic_start.tolist() == [0, 2, 2, 2]

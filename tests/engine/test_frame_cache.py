@@ -1,4 +1,5 @@
-"""The frame cache: LRU by estimated bytes, newest data version only, one preparation per key."""
+"""The frame cache: LRU by estimated bytes, newest data version only, one preparation per key,
+and newer versions extended from the cached one when only inserts happened."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import polars as pl
 import pytest
 
 from tests.utils.factories import record
-from watchcube.engine import FrameCache, FrameKey, raw_frame_from_records
+from watchcube.engine import FrameCache, FrameKey, compute, prepare, raw_frame_from_records
+from watchcube.filters import Filters
 
 
 def _raw(records: int) -> pl.DataFrame:
@@ -99,3 +101,41 @@ def test_a_failing_load_leaves_nothing_behind() -> None:
     with pytest.raises(RuntimeError):
         cache.get(_key("ann"))
     assert len(cache) == 0
+
+
+def test_a_newer_version_extends_the_cached_frame_by_the_records_inserted_since() -> None:
+    records = [record(f"2024-01-01T00:{m:02d}:00", f"v{m}") for m in range(30)]
+    loads: list[int] = []
+    reads: list[tuple[int, int]] = []
+
+    def load(key: FrameKey) -> pl.DataFrame:
+        loads.append(key.data_version)
+        return raw_frame_from_records(records[: 10 * key.data_version])
+
+    def inserted(key: FrameKey, since: int) -> pl.DataFrame:
+        reads.append((since, key.data_version))
+        return raw_frame_from_records(records[10 * since : 10 * key.data_version])
+
+    cache = FrameCache(load, inserted=inserted)
+    cache.get(_key("ann", 1))
+    cache.get(_key("ann", 1, "Europe/Berlin"))
+    latest = cache.get(_key("ann", 3))
+    assert loads == [1, 1] and reads == [(1, 3)] and cache.extended == 1
+    whole = prepare(raw_frame_from_records(records), timezone="UTC", session_gap_minutes=30)
+    assert compute(latest, Filters()) == compute(whole, Filters())
+    assert len(cache) == 1  # version 3 replaced both frames of version 1
+    cache.get(_key("ann", 3, "Europe/Berlin"))  # nothing of these settings to extend
+    assert loads == [1, 1, 3]
+
+
+def test_a_frame_is_prepared_from_every_record_when_not_only_inserts_happened() -> None:
+    loads: list[int] = []
+
+    def load(key: FrameKey) -> pl.DataFrame:
+        loads.append(key.data_version)
+        return _raw(5 * key.data_version)
+
+    cache = FrameCache(load, inserted=lambda key, since: None)
+    cache.get(_key("ann", 1))
+    assert cache.get(_key("ann", 2)).height == 10
+    assert loads == [1, 2] and cache.extended == 0

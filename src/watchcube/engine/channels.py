@@ -79,9 +79,8 @@ def enhanced_channel_metrics(ctx: Context) -> Data:
     groups = len(codes)
     daily = days(ctx)
     months = month_range(ctx)
-    known = ctx.frame.videos
     unique_videos = distinct_per_group(
-        rank, ctx.array("vid")[position], known + 1, groups=groups, missing=known
+        rank, ctx.array("vid")[position], ctx.frame.videos + 1, groups=groups, missing=0
     )
     first_day = int(daily.day[0]) if len(daily.day) else 0
     day_span = int(daily.day[-1]) - first_day + 1 if len(daily.day) else 0

@@ -7,9 +7,9 @@ title). ``preparation.py`` makes frames (``prepare``) and grows them by the reco
 adds (``extend``); this module holds their shape and the raw frame they are made from.
 
 Channel and topic codes follow the sorted order of their ids, so "ties by id ascending"
-is "ties by code ascending". Video codes are in no particular order (videos are only ever
-counted as distinct) and stay the same while a frame is extended. A missing channel or
-video is the code one past the last.
+is "ties by code ascending"; a missing channel is the code one past the last. Video codes
+are in no particular order (videos are only ever counted as distinct) and never change
+while a frame is extended: new videos get the next codes, and a missing video is code 0.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import numpy.typing as npt
 import polars as pl
 
 from watchcube import defaults
+from watchcube.engine.growable import held_bytes
 from watchcube.records import US_PER_SECOND, Record
 
 RAW_SCHEMA: Final = pl.Schema(
@@ -46,7 +47,7 @@ EPOCH_WEEKDAY: Final = 3  # 1970-01-01, day 0, was a Thursday
 
 Array = npt.NDArray[Any]
 
-# The per-record columns computed for each record, and their types (``Rows.build`` adds
+# The columns computed for each new record, and their types (``Rows.build`` adds
 # ``tagged``, derived from the topics).
 COLUMN_TYPES: Final[dict[str, type[np.generic]]] = {
     "row": np.int64,
@@ -103,6 +104,7 @@ class Rows:
 
     @classmethod
     def empty(cls) -> Rows:
+        """No records, in arrays of the columns' types: what ``prepare`` extends."""
         columns = {name: np.empty(0, kind) for name, kind in COLUMN_TYPES.items()}
         return cls.build(columns, np.empty(0, np.int64), np.empty(0, np.int32))
 
@@ -119,8 +121,10 @@ class Rows:
 
     @property
     def nbytes(self) -> int:
-        arrays = [*self.columns.values(), self.topic_start, self.topic_code, self.topic_row]
-        return sum(a.nbytes for a in arrays) + self.topic_channel.nbytes + self.topic_month.nbytes
+        """Memory held by the arrays, including the room they have to grow."""
+        topics = (self.topic_start, self.topic_code, self.topic_row, self.topic_channel)
+        arrays = (*self.columns.values(), *topics, self.topic_month)
+        return sum(held_bytes(values) for values in arrays)
 
 
 @dataclass(frozen=True, eq=False)
@@ -140,7 +144,7 @@ class Frame:
     without_ads: Rows
     names: pl.Series  # channel name of each record
     titles: pl.Series  # title of each record
-    video_ids: pl.Series  # id of each video code
+    video_ids: pl.Series  # id of each video code, from code 1
     channel_ids: tuple[str, ...]
     topic_names: tuple[str, ...]
     timezone: str
@@ -155,7 +159,7 @@ class Frame:
 
     @property
     def videos(self) -> int:
-        """Distinct video ids, which is also the code of "no video"."""
+        """Distinct video ids, which is also the last video code."""
         return len(self.video_ids)
 
     @property

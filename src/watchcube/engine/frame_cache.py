@@ -24,7 +24,7 @@ import polars as pl
 from watchcube.engine.frame import Frame
 from watchcube.engine.preparation import extend, prepare
 
-DEFAULT_MAX_BYTES: Final = 512 * 1024**2  # about three users with a million records each
+DEFAULT_MAX_BYTES: Final = 512 * 1024**2  # about two users with a million records each
 
 
 @dataclass(frozen=True, slots=True)

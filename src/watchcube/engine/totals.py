@@ -24,7 +24,7 @@ from watchcube.engine.frame import HOUR_US, Array, month_text
 def kpi(ctx: Context) -> Data:
     daily = days(ctx)
     per_video = np.bincount(ctx.array("vid"), minlength=ctx.frame.videos + 1)
-    unique_videos = int(np.count_nonzero(per_video[:-1]))  # the last code: no video id
+    unique_videos = int(np.count_nonzero(per_video[1:]))  # code 0: no video id
     ts = ctx.array("ts")
     return {
         "total_videos": ctx.total,
@@ -36,7 +36,7 @@ def kpi(ctx: Context) -> Data:
         "avg_videos_per_active_day": ratio(ctx.total, len(daily.day), 2),
         "est_watch_hours": ratio(int(daily.est.sum()), HOUR_US, 2),
         "longest_streak_days": _longest_run(daily.day),
-        "rewatches": ctx.total - int(per_video[-1]) - unique_videos,
+        "rewatches": ctx.total - int(per_video[0]) - unique_videos,
     }
 
 

@@ -111,6 +111,7 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
         # WAL + NORMAL survives any process crash; only an OS crash may lose the last commit.
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB of pages: large imports, frames
         cursor.close()
 
     @event.listens_for(engine, "begin")
