@@ -1,16 +1,44 @@
 // The dashboard page: sign-in with a token (Jupyter style), the URL as the filter state,
-// one dashboard request per filter change, the panels, the freshness badge.
+// one dashboard request per filter change (none when the bundle was prefetched), the
+// panels, the freshness badge.
 
 import { createFilterBar } from "./filterbar.js";
 import { createFreshness } from "./freshness.js";
 import { createPanels } from "./panels.js";
+import { createPrefetcher } from "./prefetch.js";
 import { DEFAULT_POLL_SECONDS, readState, writeState } from "./state.js";
 import { createClient } from "./watchcube-client.js";
 
 const TOKEN_KEY = "watchcube.token";
 const USER_KEY = "watchcube.user"; // the token's user id, so a reload skips /v1/me
+// Page address -> the dashboard request it made, so that the inline script in index.html
+// can start that request again on a reload while the modules load.
+const REQUESTS_KEY = "watchcube.requests";
+const REQUESTS_KEPT = 20;
 const OPTION_TYPES = ["monthly_trend", "top_channels", "topics_leaderboard"];
 const byId = (id) => document.getElementById(id);
+
+/** The key the inline script in index.html looks a page's request up by (same code there). */
+function pageKey(search) {
+  const params = new URLSearchParams(search);
+  params.delete("token");
+  return params.toString();
+}
+
+/** Remember `url` as the dashboard request of the pages at `keys`. */
+function remember(keys, url) {
+  try {
+    const known = JSON.parse(sessionStorage.getItem(REQUESTS_KEY) ?? "{}");
+    for (const key of keys) {
+      delete known[key];
+      known[key] = url; // the newest last; the oldest go first
+    }
+    const kept = Object.entries(known).slice(-REQUESTS_KEPT);
+    sessionStorage.setItem(REQUESTS_KEY, JSON.stringify(Object.fromEntries(kept)));
+  } catch {
+    // Storage full or disabled: reloads just start their request a little later.
+  }
+}
 
 /** The token from `?token=` (then kept in sessionStorage and removed from the URL). */
 function takeToken() {
@@ -52,13 +80,22 @@ function optionsOf(types) {
   };
 }
 
-function start(token) {
+function start(token, firstKey) {
   let state = readState(location.search);
-  const client = createClient({ token, mode: state.mode, user: sessionStorage.getItem(USER_KEY) ?? undefined });
+  const client = createClient({
+    token,
+    mode: state.mode,
+    user: sessionStorage.getItem(USER_KEY) ?? undefined,
+    started: globalThis.watchcubeStarted, // the inline script's request, if it made one
+  });
   client.me().then(({ user_id: user }) => sessionStorage.setItem(USER_KEY, user), () => {});
   const alert = byId("alert");
-  const panels = createPanels(byId("panels"), { onRetry: () => load() });
+  const panels = createPanels(byId("panels"), { onRetry: () => load({ fresh: true }) });
   const bar = createFilterBar(byId("filters"), { onChange: navigate });
+  const prefetcher = createPrefetcher({ client });
+  let generation = 0; // of load() calls: an answer to an older one is dropped
+  let inflight = null; // the AbortController of the dashboard request being waited for
+  let optionsShown = false;
   const freshness = createFreshness({
     badge: byId("freshness"),
     age: byId("age"),
@@ -79,21 +116,42 @@ function start(token) {
     return false;
   }
 
-  async function load() {
+  function show(types) {
+    alert.hidden = true;
+    panels.render(types);
+    freshness.shown(types);
+    // For benchmarks and devtools: when the dashboard was last ready.
+    performance.mark("watchcube:ready");
+    document.dispatchEvent(new CustomEvent("watchcube:ready"));
+    if (optionsShown) prefetcher.schedule(bar.nearby());
+  }
+
+  /** Draw the dashboard for `state`: from memory when prefetched (unless `fresh`), else asked. */
+  async function load({ fresh = false, keys = [] } = {}) {
+    const mine = ++generation;
+    inflight?.abort(new DOMException("superseded", "AbortError"));
+    inflight = null;
+    const kept = fresh ? undefined : client.cachedDashboard(state.filters);
+    if (kept) {
+      show(kept.types);
+      return;
+    }
+    prefetcher.stop(); // the request the user waits for goes first
     panels.loading();
+    const controller = new AbortController();
+    inflight = controller;
+    client.dashboardUrl(state.filters).then((url) => remember([...keys, pageKey(location.search)], url), () => {});
     try {
-      const { types } = await client.getDashboard(state.filters);
-      alert.hidden = true;
-      panels.render(types);
-      freshness.shown(types);
-      // For benchmarks and devtools: when the dashboard was last ready.
-      performance.mark("watchcube:ready");
-      document.dispatchEvent(new CustomEvent("watchcube:ready"));
+      const { types } = await client.getDashboard(state.filters, { signal: controller.signal });
+      if (mine !== generation) return;
+      show(types);
     } catch (error) {
-      if (failed(error)) return;
+      if (mine !== generation || failed(error)) return;
       alert.textContent = describe(error);
       alert.hidden = false;
       panels.fail(describe(error));
+    } finally {
+      if (inflight === controller) inflight = null;
     }
   }
 
@@ -101,6 +159,8 @@ function start(token) {
     try {
       const { types } = await client.getDashboard({ limit: 1000 }, { types: OPTION_TYPES, supersede: false });
       bar.setOptions(optionsOf(types));
+      optionsShown = true;
+      prefetcher.schedule(bar.nearby());
     } catch (error) {
       // Without options the pickers stay empty; the panels show what went wrong.
       failed(error);
@@ -120,12 +180,12 @@ function start(token) {
     load();
   });
   byId("refresh").addEventListener("click", () => {
-    load();
+    load({ fresh: true });
     loadOptions();
   });
   bar.show(state.filters);
   // The panels first; the pickers' options (a bigger, rarer request) right after.
-  load().then(loadOptions);
+  load({ keys: [firstKey] }).then(loadOptions);
 }
 
 byId("login-form").addEventListener("submit", (event) => {
@@ -137,6 +197,7 @@ byId("login-form").addEventListener("submit", (event) => {
   location.reload();
 });
 
+const firstKey = pageKey(location.search); // before takeToken rewrites the address
 const token = takeToken();
-if (token) start(token);
+if (token) start(token, firstKey);
 else showLogin("Open the link `watchcube demo` printed (it carries ?token=…), or paste a token from `watchcube token --user ID`.");

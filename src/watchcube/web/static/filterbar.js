@@ -43,21 +43,27 @@ export function createFilterBar(root, { onChange }) {
     onToggle: (id, on) => onChange(toggled(filters, "topics", id, on)),
   });
 
-  const allTime = chip("All time", "", () => onChange(withoutPeriod(filters)));
+  // What each period chip picks, from the filters shown now.
+  const allTimeOf = () => withoutPeriod(filters);
+  const yearOf = (year) => ({ ...withoutPeriod(filters), year });
+  const quarterOf = (quarter) => ({ ...withoutPeriod(filters), year: filters.year, ...(quarter ? { quarter } : {}) });
+
+  const allTime = chip("All time", "", () => onChange(allTimeOf()));
   quarters.append(
-    chip("Whole year", "", () => onChange({ ...withoutPeriod(filters), year: filters.year })),
-    ...[1, 2, 3, 4].map((q) => chip(`Q${q}`, String(q), () => onChange({ ...withoutPeriod(filters), year: filters.year, quarter: q }))),
+    chip("Whole year", "", () => onChange(quarterOf(null))),
+    ...[1, 2, 3, 4].map((q) => chip(`Q${q}`, String(q), () => onChange(quarterOf(q)))),
   );
+
+  function shownYears() {
+    return [...new Set([...knownYears, ...(filters.year ? [filters.year] : [])])].sort();
+  }
 
   /** Year chips, rebuilt only when the years change (so a pressed chip keeps focus). */
   function drawYears() {
-    const shown = [...new Set([...knownYears, ...(filters.year ? [filters.year] : [])])].sort();
+    const shown = shownYears();
     if (shown.join() === drawnYears) return;
     drawnYears = shown.join();
-    years.replaceChildren(
-      allTime,
-      ...shown.map((year) => chip(String(year), String(year), () => onChange({ ...withoutPeriod(filters), year }))),
-    );
+    years.replaceChildren(allTime, ...shown.map((year) => chip(String(year), String(year), () => onChange(yearOf(year)))));
   }
 
   rangeForm.addEventListener("submit", (event) => {
@@ -112,6 +118,15 @@ export function createFilterBar(root, { onChange }) {
       ads.checked = Boolean(next.include_ads);
       channels.setSelected(next.channels ?? []);
       topics.setSelected(next.topics ?? []);
+    },
+    /**
+     * The filters the period chips on screen would pick, likeliest first: the selected
+     * year's quarters (and the whole year), all time, then the years, latest first.
+     */
+    nearby() {
+      const picks = filters.year ? [quarterOf(null), ...[1, 2, 3, 4].map(quarterOf)] : [];
+      picks.push(allTimeOf(), ...shownYears().reverse().map(yearOf));
+      return picks;
     },
     /** The choices the data offers: its years, channels and topics (all time). */
     setOptions(options) {

@@ -254,6 +254,7 @@ export function createPanels(root, { onRetry }) {
   // forces a layout, and a panel whose width changes is drawn again to fit.
   const widths = new Map();
   const drawnAt = new Map();
+  const drawnKey = new Map(); // panel -> what it shows: result identity and width
   let redraw = 0;
   const resized = () =>
     panels.filter((panel) => panel.element.dataset.state === "ready" && widthOf(panel) !== drawnAt.get(panel));
@@ -271,6 +272,7 @@ export function createPanels(root, { onRetry }) {
   }
 
   function setState(panel, state) {
+    if (panel.element.dataset.state === state) return;
     panel.element.dataset.state = state;
     panel.element.setAttribute("aria-busy", String(state === "loading"));
   }
@@ -279,9 +281,14 @@ export function createPanels(root, { onRetry }) {
     try {
       if (!envelope) throw new Error("missing from the response");
       const width = widthOf(panel);
-      panel.body.replaceChildren(RENDER[panel.type](envelope.data, width));
-      drawnAt.set(panel, width);
-      panel.element.dataset.filterHash = envelope.filter_hash;
+      const key = `${envelope.filter_hash} ${envelope.data_version} ${envelope.computed_at} ${width}`;
+      // The same result at the same width (a refresh that found nothing new): keep the nodes.
+      if (drawnKey.get(panel) !== key) {
+        panel.body.replaceChildren(RENDER[panel.type](envelope.data, width));
+        drawnKey.set(panel, key);
+        drawnAt.set(panel, width);
+        panel.element.dataset.filterHash = envelope.filter_hash;
+      }
       setState(panel, "ready");
     } catch (error) {
       showError(panel, `Could not draw this panel: ${error.message}`);
@@ -294,6 +301,7 @@ export function createPanels(root, { onRetry }) {
   }
 
   function showError(panel, message) {
+    drawnKey.delete(panel);
     panel.body.replaceChildren(
       h("div", { class: "panel-error" }, h("p", {}, message), h("button", { type: "button", onclick: onRetry }, "Try again")),
     );

@@ -9,6 +9,11 @@
 // It keeps an ETag cache (a repeated request revalidates with If-None-Match and reuses the
 // cached body on 304), aborts a superseded dashboard request when filters change quickly,
 // and turns the API's `{"error": {"code", "message"}}` bodies into `WatchcubeError`s.
+//
+// Pre-computed results can also be drawn with no request at all: `prefetchDashboard` fetches
+// the bundle of a filter the user is likely to pick next, and `cachedDashboard` returns a
+// kept bundle while it is still current (its data version is the user's latest known one,
+// confirmed by a response within `maxAge`). Live mode keeps nothing: it computes per request.
 
 /** The ten aggregation types, in dashboard order. */
 export const TYPES = Object.freeze([
@@ -41,6 +46,7 @@ export const FILTER_NAMES = Object.freeze([
 const LISTS = new Set(["channels", "topics", "products"]);
 const MODES = new Set(["precomputed", "live"]);
 const CACHE_ENTRIES = 200; // ETag-cached responses kept per client (least recently used go)
+const MAX_AGE_MS = 30_000; // how long a confirmed data version lets cachedDashboard answer
 
 /** An error answered by the API (or a network failure, status 0). */
 export class WatchcubeError extends Error {
@@ -108,6 +114,19 @@ async function errorFrom(response) {
 }
 
 /**
+ * The data version a response reflects: `{version, stale}` from a dashboard bundle (its
+ * oldest envelope), an envelope or a status; null for anything else.
+ */
+function versionOf(body) {
+  const envelopes = body?.types ? Object.values(body.types) : [body];
+  if (!envelopes.length || !envelopes.every((item) => Number.isInteger(item?.data_version))) return null;
+  return {
+    version: Math.min(...envelopes.map((item) => item.data_version)),
+    stale: envelopes.some((item) => item.stale === true),
+  };
+}
+
+/**
  * A client for one token.
  *
  * @param {object} options
@@ -116,24 +135,57 @@ async function errorFrom(response) {
  * @param {"precomputed"|"live"} [options.mode] live bypasses the pre-computed layers
  * @param {string} [options.user] the user to read (default: the token's own, from /v1/me)
  * @param {typeof fetch} [options.fetch] the fetch to use (tests pass a mock)
+ * @param {Map<string, Promise<Response>>} [options.started] requests begun before the client
+ *   existed, by URL (the dashboard page starts its first one from an inline script while its
+ *   modules load): the client's first request of such a URL takes that response instead
  */
-export function createClient({ baseUrl = "", token, mode = "precomputed", user, fetch } = {}) {
+export function createClient({ baseUrl = "", token, mode = "precomputed", user, fetch, started } = {}) {
   if (!MODES.has(mode)) throw new TypeError(`mode must be "precomputed" or "live", not ${JSON.stringify(mode)}`);
   const fetchImpl = fetch ?? globalThis.fetch.bind(globalThis);
   const root = baseUrl.replace(/\/+$/, "");
-  const cache = new Map(); // url -> {etag, body}, in least-recently-used order
+  const cache = new Map(); // url -> {etag, body, version}, in least-recently-used order
+  const early = new Map(started ?? []);
   let identity = user ? Promise.resolve({ user_id: user, admin: false }) : null;
+  let userId = user ?? null; // known at once, for cachedDashboard
   let current = null; // the AbortController of the dashboard request that supersedes others
+  const latest = { version: -1, at: -Infinity }; // the user's newest data version, and when confirmed
 
-  async function get(path, { signal, revalidate = true } = {}) {
+  /** A response says the user's data is at `version` (if not stale): remember it. */
+  function observe(seen) {
+    if (!seen || seen.stale || seen.version < latest.version) return;
+    latest.version = seen.version;
+    latest.at = Date.now();
+  }
+
+  /** The response to `url`: one an inline script already started, else a new request. */
+  async function send(url, init) {
+    const begun = early.get(url);
+    if (begun) {
+      early.delete(url);
+      try {
+        const response = await begun;
+        if (init.signal?.aborted) throw abortError(init.signal.reason);
+        // Only a full answer can be taken: the early request knew none of our ETags.
+        if (!init.headers["If-None-Match"]) return response;
+      } catch (error) {
+        if (init.signal?.aborted) throw abortError(init.signal.reason);
+        // The early request failed: ask again below.
+      }
+    }
+    return fetchImpl(url, init);
+  }
+
+  async function get(path, { signal, revalidate = true, priority } = {}) {
     const url = root + path;
     const headers = { Accept: "application/json" };
     if (token) headers.Authorization = `Bearer ${token}`;
     const cached = revalidate ? cache.get(url) : undefined;
     if (cached) headers["If-None-Match"] = cached.etag;
+    const init = { headers, signal };
+    if (priority) init.priority = priority;
     let response;
     try {
-      response = await fetchImpl(url, { headers, signal });
+      response = await send(url, init);
     } catch (error) {
       if (signal?.aborted || error?.name === "AbortError") throw abortError(signal?.reason ?? error);
       throw new WatchcubeError(0, "network_error", `cannot reach ${url}: ${error?.message ?? error}`);
@@ -141,14 +193,17 @@ export function createClient({ baseUrl = "", token, mode = "precomputed", user, 
     if (response.status === 304 && cached) {
       cache.delete(url);
       cache.set(url, cached);
+      observe(cached.seen);
       return cached.body;
     }
     if (!response.ok) throw await errorFrom(response);
     const body = await response.json();
+    const seen = versionOf(body);
+    observe(seen);
     const etag = response.headers.get("ETag");
     if (revalidate && etag) {
       cache.delete(url);
-      cache.set(url, { etag, body });
+      cache.set(url, { etag, body, seen });
       if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value);
     }
     return body;
@@ -168,7 +223,9 @@ export function createClient({ baseUrl = "", token, mode = "precomputed", user, 
   function me() {
     if (!identity) {
       identity = get("/v1/me", { revalidate: false });
-      identity.catch(() => {
+      identity.then(({ user_id: id }) => {
+        userId = id;
+      }, () => {
         identity = null; // a failed lookup is retried by the next call
       });
     }
@@ -188,6 +245,15 @@ export function createClient({ baseUrl = "", token, mode = "precomputed", user, 
    * changed filters again); `supersede: false` makes a call that neither aborts nor is
    * aborted (a side request, say).
    */
+  function dashboardQuery(filters, types) {
+    return withMode([toQuery(filters), types ? `types=${types.join(",")}` : ""].filter(Boolean).join("&"));
+  }
+
+  /** The URL `getDashboard(filters, {types})` requests. */
+  async function dashboardUrl(filters = {}, { types } = {}) {
+    return `${root}${await userPath()}/dashboard${dashboardQuery(filters, types)}`;
+  }
+
   async function getDashboard(filters = {}, { types, signal, supersede = true } = {}) {
     const controller = linkedController(signal);
     if (supersede) {
@@ -195,8 +261,7 @@ export function createClient({ baseUrl = "", token, mode = "precomputed", user, 
       current = controller;
     }
     try {
-      const query = withMode([toQuery(filters), types ? `types=${types.join(",")}` : ""].filter(Boolean).join("&"));
-      const path = `${await userPath()}/dashboard${query}`;
+      const path = `${await userPath()}/dashboard${dashboardQuery(filters, types)}`;
       if (controller.signal.aborted) throw abortError(controller.signal.reason);
       return await get(path, { signal: controller.signal });
     } finally {
@@ -204,10 +269,45 @@ export function createClient({ baseUrl = "", token, mode = "precomputed", user, 
     }
   }
 
+  /**
+   * The bundle `getDashboard(filters, {types})` would answer, from memory and at once, while
+   * it is current: its data version is the user's latest known one, which a response (a
+   * bundle, an envelope or a status) confirmed within `maxAge` ms, and none of it is stale.
+   * Undefined otherwise, before the user is known, and always in live mode.
+   */
+  function cachedDashboard(filters = {}, { types, maxAge = MAX_AGE_MS } = {}) {
+    if (mode === "live" || userId === null) return undefined;
+    const entry = cache.get(`${root}/v1/users/${encodeURIComponent(userId)}/dashboard${dashboardQuery(filters, types)}`);
+    const seen = entry?.seen;
+    if (!seen || seen.stale || seen.version < latest.version || Date.now() - latest.at > maxAge) return undefined;
+    return entry.body;
+  }
+
+  /**
+   * Fetch a bundle the user is likely to ask for next (at low priority, neither superseding
+   * nor superseded), so that `cachedDashboard` has it. Resolves to the bundle, or to null in
+   * live mode, which computes on request and so has nothing worth fetching ahead.
+   */
+  async function prefetchDashboard(filters = {}, { types, signal } = {}) {
+    if (mode === "live") return null;
+    const path = `${await userPath()}/dashboard${dashboardQuery(filters, types)}`;
+    if (signal?.aborted) throw abortError(signal.reason);
+    return get(path, { signal, priority: "low" });
+  }
+
   /** `{data_version, records, pending_changes, ...}`: how fresh the user's results are. */
   async function getStatus({ signal } = {}) {
     return get(`${await userPath()}/status`, { signal, revalidate: false });
   }
 
-  return Object.freeze({ mode, getAggregation, getDashboard, getStatus, me });
+  return Object.freeze({
+    mode,
+    getAggregation,
+    getDashboard,
+    cachedDashboard,
+    prefetchDashboard,
+    dashboardUrl,
+    getStatus,
+    me,
+  });
 }
