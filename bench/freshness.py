@@ -30,6 +30,7 @@ from watchcube.config import Settings
 from watchcube.records import Record
 from watchcube.refresh.worker import Worker
 from watchcube.service import Service
+from watchcube.store.changelog import pending_changes
 from watchcube.store.db import Database, migrate
 
 USER = "bench"
@@ -62,7 +63,9 @@ def new_records(service: Service, count: int, round_number: int, backfill: bool)
 
 
 def pending(service: Service) -> int:
-    return int(service.status(USER)["pending_changes"])
+    """Unprocessed changes of the user (one indexed count; the poll must not load the DB)."""
+    with service.db.read() as conn:
+        return pending_changes(conn, USER)
 
 
 def run_rounds(service: Service, rounds: int, size: int) -> list[tuple[str, float]]:

@@ -40,12 +40,18 @@ function remember(keys, url) {
   }
 }
 
+/** A new token: its user and requests are not known yet. */
+function forgetUser() {
+  sessionStorage.removeItem(USER_KEY);
+  sessionStorage.removeItem(REQUESTS_KEY);
+}
+
 /** The token from `?token=` (then kept in sessionStorage and removed from the URL). */
 function takeToken() {
   const url = new URL(location.href);
   const given = url.searchParams.get("token");
   if (given) {
-    if (given !== sessionStorage.getItem(TOKEN_KEY)) sessionStorage.removeItem(USER_KEY);
+    if (given !== sessionStorage.getItem(TOKEN_KEY)) forgetUser();
     sessionStorage.setItem(TOKEN_KEY, given);
     history.replaceState(null, "", url.pathname + writeState(readState(url.search)) + url.hash);
   }
@@ -109,7 +115,7 @@ function start(token, firstKey) {
     if (error.name === "AbortError") return true;
     if (error.status === 401) {
       sessionStorage.removeItem(TOKEN_KEY);
-      sessionStorage.removeItem(USER_KEY);
+      forgetUser();
       showLogin(`Sign in again: ${error.message}`);
       return true;
     }
@@ -193,7 +199,7 @@ byId("login-form").addEventListener("submit", (event) => {
   const token = byId("login-token").value.trim();
   if (!token) return;
   sessionStorage.setItem(TOKEN_KEY, token);
-  sessionStorage.removeItem(USER_KEY);
+  forgetUser();
   location.reload();
 });
 

@@ -2,17 +2,29 @@
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 
-function fill(node, attrs, children) {
-  for (const [name, value] of Object.entries(attrs ?? {})) {
-    if (value === undefined || value === null || value === false) continue;
-    if (name === "text") node.textContent = value;
-    else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
-    else node.setAttribute(name, value === true ? "" : String(value));
-  }
-  for (const child of children.flat()) {
+/** Children, flattened, without the empty ones: what `append` takes. */
+function collect(children, into) {
+  for (const child of children) {
     if (child === undefined || child === null || child === false) continue;
-    node.append(child instanceof Node ? child : String(child));
+    if (Array.isArray(child)) collect(child, into);
+    else into.push(child);
   }
+  return into;
+}
+
+// Charts make thousands of nodes per draw: plain loops, no intermediate arrays.
+function fill(node, attrs, children) {
+  if (attrs) {
+    for (const name in attrs) {
+      const value = attrs[name];
+      if (value === undefined || value === null || value === false) continue;
+      if (name === "text") node.textContent = value;
+      else if (name.charCodeAt(0) === 111 && name.charCodeAt(1) === 110) node.addEventListener(name.slice(2), value); // "on…"
+      else node.setAttribute(name, value === true ? "" : value);
+    }
+  }
+  if (children.length === 1 && typeof children[0] === "string") node.textContent = children[0];
+  else if (children.length) node.append(...collect(children, []));
   return node;
 }
 

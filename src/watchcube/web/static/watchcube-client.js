@@ -165,8 +165,9 @@ export function createClient({ baseUrl = "", token, mode = "precomputed", user, 
       try {
         const response = await begun;
         if (init.signal?.aborted) throw abortError(init.signal.reason);
-        // Only a full answer can be taken: the early request knew none of our ETags.
-        if (!init.headers["If-None-Match"]) return response;
+        // Only a full, good answer is taken (the early request knew none of our ETags);
+        // an error is asked again, to report it the client's own way.
+        if (response.ok && !init.headers["If-None-Match"]) return response;
       } catch (error) {
         if (init.signal?.aborted) throw abortError(init.signal.reason);
         // The early request failed: ask again below.
