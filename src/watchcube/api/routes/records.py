@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from watchcube.api.deps import ServiceDep, UserDep
 from watchcube.errors import InvalidInput, InvalidRecords, PayloadTooLarge
+from watchcube.importer import ImportSummary
 from watchcube.records import records_from_rows
 
 router = APIRouter(tags=["records"])
@@ -30,20 +31,6 @@ class WriteOut(BaseModel):
 class DeleteOut(BaseModel):
     deleted: int
     data_version: int
-
-
-class ImportOut(BaseModel):
-    inserted: int
-    duplicates: int
-    skipped: dict[str, int]
-    warnings: int
-    data_version: int
-    format: str
-    records: int
-    ads: int
-    music: int
-    zone: str | None
-    warning_messages: list[str]
 
 
 def _rows(body: bytes) -> list[Any]:
@@ -107,7 +94,7 @@ async def post_records(request: Request, user_id: UserDep, service: ServiceDep) 
 
 @router.post(
     "/v1/users/{user_id}/imports",
-    response_model=ImportOut,
+    response_model=ImportSummary,
     summary="Import a Takeout export (zip, JSON or HTML) or a records file",
 )
 async def post_import(
@@ -118,7 +105,7 @@ async def post_import(
     timezone: Annotated[
         str | None, Query(description="IANA zone for an ambiguous HTML zone abbreviation")
     ] = None,
-) -> ImportOut:
+) -> ImportSummary:
     limit = service.settings.upload_max_bytes
     with tempfile.TemporaryDirectory(prefix="watchcube-upload-") as folder:
         path = Path(folder) / Path(file.filename or "upload").name
@@ -130,7 +117,7 @@ async def post_import(
                     raise PayloadTooLarge(f"upload is larger than {limit} bytes")
                 out.write(chunk)
         summary = await run_in_threadpool(service.import_path, user_id, path, timezone=timezone)
-    return ImportOut(**summary.to_json())
+    return summary
 
 
 @router.delete(
