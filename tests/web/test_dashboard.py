@@ -224,3 +224,138 @@ def test_without_a_valid_token_the_page_asks_for_one(dashboard: Dashboard) -> No
     page.click("#login button[type=submit]")
     dashboard.wait_ready()
     expect(page.locator("#login")).to_be_hidden()
+
+
+def _dashboard_requests(urls: list[str]) -> list[str]:
+    """The panels' dashboard requests among ``urls`` (not the pickers' options request)."""
+    return [url for url in urls if "/dashboard" in url and "types=" not in url]
+
+
+def _wait_for_prefetch(dashboard: Dashboard, finished: list[str], query: str) -> None:
+    """Wait until the background prefetch has fetched the bundle of ``query``."""
+    for _ in range(200):  # waiting lets Playwright deliver the request events
+        if any(url.endswith(f"/dashboard?{query}") for url in finished):
+            return
+        dashboard.page.wait_for_timeout(50)
+    raise AssertionError(f"{query} was not prefetched; finished: {finished}")
+
+
+def test_a_click_after_prefetch_draws_from_memory_without_a_request(
+    dashboard: Dashboard,
+) -> None:
+    page = dashboard.page
+    finished: list[str] = []
+    page.on("requestfinished", lambda request: finished.append(request.url))
+    dashboard.open()
+    all_time = dashboard.figure("Videos")
+    _wait_for_options(dashboard)
+    _wait_for_prefetch(dashboard, finished, "year=2025")
+
+    # Prefetching goes on in the background: count the requests for the filters clicked.
+    sent: list[str] = []
+    page.on("request", lambda request: sent.append(request.url))
+    bundle = f"{dashboard.site.url}/v1/users/alice/dashboard?"
+    page.get_by_role("button", name="2025", exact=True).click()
+    dashboard.wait_ready(year="2025")
+    assert f"{bundle}year=2025" not in sent
+    assert page.url.endswith("/?year=2025")
+    assert dashboard.figure("Videos") != all_time
+
+    # The selected year's quarters are fetched next; then a quarter is drawn from memory too,
+    # and going back draws the year from memory again.
+    _wait_for_prefetch(dashboard, finished, "year=2025&quarter=2")
+    sent.clear()
+    page.get_by_role("button", name="Q2", exact=True).click()
+    dashboard.wait_ready(year="2025", quarter="2")
+    page.go_back()
+    dashboard.wait_ready(year="2025")
+    assert f"{bundle}year=2025&quarter=2" not in sent
+    assert f"{bundle}year=2025" not in sent
+    assert dashboard.errors == []
+
+
+def test_live_mode_does_not_prefetch(dashboard: Dashboard) -> None:
+    page = dashboard.page
+    sent: list[str] = []
+    page.on("request", lambda request: sent.append(request.url))
+    dashboard.open("mode=live")
+    _wait_for_options(dashboard)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(700)  # past the prefetcher's idle wait, had it started
+    assert _dashboard_requests(sent) == [f"{dashboard.site.url}/v1/users/alice/dashboard?mode=live"]
+
+    page.get_by_role("button", name="2025", exact=True).click()
+    dashboard.wait_ready(year="2025")
+    assert _dashboard_requests(sent)[1:] == [
+        f"{dashboard.site.url}/v1/users/alice/dashboard?year=2025&mode=live"
+    ]
+    assert dashboard.errors == []
+
+
+def test_a_reload_starts_its_dashboard_request_before_the_modules_run(
+    dashboard: Dashboard,
+) -> None:
+    page = dashboard.page
+    dashboard.open("year=2024")
+    page.wait_for_load_state("networkidle")  # the first page's prefetching is over
+    sent: list[str] = []
+    page.on("request", lambda request: sent.append(request.url))
+    page.reload()
+    dashboard.wait_ready(year="2024")
+    # One request: the page's inline script started it and the client took its answer over.
+    bundle = f"{dashboard.site.url}/v1/users/alice/dashboard?year=2024"
+    assert [url for url in sent if url == bundle] == [bundle]
+    assert page.evaluate("window.watchcubeStarted instanceof Map")
+    started = page.evaluate(
+        """performance.getEntriesByType('resource')
+            .find((entry) => entry.name.includes('/dashboard?year=2024')).startTime"""
+    )
+    assert started < page.evaluate(
+        "performance.getEntriesByName('watchcube:start', 'mark')[0].startTime"
+    )
+    assert dashboard.errors == []
+
+
+def test_after_new_data_a_prefetched_bundle_is_asked_again(dashboard: Dashboard) -> None:
+    site = dashboard.site
+    page = dashboard.page
+    finished: list[str] = []
+    page.on("requestfinished", lambda request: finished.append(request.url))
+    dashboard.open("poll=0.2", user="bob")
+    _wait_for_options(dashboard)
+    year = page.locator("#years button").last.inner_text()
+    _wait_for_prefetch(dashboard, finished, f"year={year}")
+    page.get_by_role("button", name=year, exact=True).click()
+    dashboard.wait_ready(year=year)
+    before = int(dashboard.figure("Videos").replace(",", ""))
+    page.get_by_role("button", name="All time", exact=True).click()
+    dashboard.wait_ready()
+
+    new = [
+        {
+            "watched_at": f"{year}-06-{10 + i}T12:00:00Z",
+            "video_id": f"prefetch-video-{i}",
+            "title": f"Prefetch video {i}",
+            "channel_id": "UCprefetch",
+            "channel_name": "Prefetch Channel",
+        }
+        for i in range(2)
+    ]
+    sent: list[str] = []
+    page.on("request", lambda request: sent.append(request.url))
+    with httpx.Client(base_url=site.url) as http:
+        response = http.post(
+            "/v1/users/bob/records",
+            json=new,
+            headers={"Authorization": f"Bearer {site.token('bob')}"},
+        )
+    assert response.status_code == 200, response.text
+    expect(page.locator("#freshness")).to_have_attribute("data-fresh", "stale")
+    page.get_by_role("button", name=year, exact=True).click()
+    dashboard.wait_ready(year=year)
+    # Asked again, by the click or by a prefetch that saw the newer version first.
+    assert f"{site.url}/v1/users/bob/dashboard?year={year}" in sent
+    expect(page.locator('[data-panel="kpi"] .figures > div').first.locator("dd")).to_have_text(
+        f"{before + 2:,}"
+    )
+    assert dashboard.errors == []

@@ -24,7 +24,7 @@ function json(body, { status = 200, headers = {} } = {}) {
 function mockFetch(answer) {
   const calls = [];
   const fetch = async (url, init = {}) => {
-    calls.push({ url, headers: init.headers ?? {}, signal: init.signal });
+    calls.push({ url, headers: init.headers ?? {}, signal: init.signal, init });
     if (url.endsWith("/v1/me")) return json(ME);
     return answer(url, init, calls.length);
   };
@@ -187,5 +187,100 @@ describe("createClient", () => {
     await assert.rejects(client.getStatus(), { name: "WatchcubeError", status: 0, code: "network_error" });
     up = true;
     assert.deepEqual(await client.getStatus(), { data_version: 1 });
+  });
+});
+
+describe("prefetching and drawing from memory", () => {
+  /** A bundle of two envelopes at `version`, answered with an ETag of its filter. */
+  const bundle = (version, { stale = false } = {}) => ({
+    types: {
+      kpi: { type: "kpi", data_version: version, stale, data: {} },
+      monthly_trend: { type: "monthly_trend", data_version: version, stale: false, data: {} },
+    },
+  });
+  const answering = (state) =>
+    mockFetch((url, init) => {
+      if (url.includes("/status")) return json({ data_version: state.version, pending_changes: 0 });
+      const etag = `"${state.version}.${url}"`;
+      if (init.headers["If-None-Match"] === etag) return new Response(null, { status: 304, headers: { ETag: etag } });
+      return json(bundle(state.version, state), { headers: { ETag: etag } });
+    });
+
+  it("answers a prefetched bundle from memory while its data version is the latest", async () => {
+    const state = { version: 4 };
+    const mock = answering(state);
+    const client = createClient({ token: "T", user: "alice", fetch: mock.fetch });
+    assert.equal(client.cachedDashboard({ year: 2024 }), undefined);
+    const fetched = await client.prefetchDashboard({ year: 2024 });
+    assert.deepEqual(client.cachedDashboard({ year: 2024 }), fetched);
+    assert.equal(client.cachedDashboard({ year: 2025 }), undefined);
+    assert.equal(client.cachedDashboard({ year: 2024 }, { types: ["kpi"] }), undefined);
+    assert.equal(mock.requests().length, 1);
+    // Prefetches go at low priority; the page's own requests at the default one.
+    assert.equal(mock.calls[0].init.priority, "low");
+    await client.getDashboard({ year: 2024 });
+    assert.equal(mock.calls[1].init.priority, undefined);
+
+    state.version = 5; // new data: a status says so, and the kept bundle is no longer current
+    await client.getStatus();
+    assert.equal(client.cachedDashboard({ year: 2024 }), undefined);
+    await client.prefetchDashboard({ year: 2024 });
+    assert.equal(client.cachedDashboard({ year: 2024 }).types.kpi.data_version, 5);
+  });
+
+  it("forgets what memory holds once no answer confirmed the version for maxAge", async () => {
+    const mock = answering({ version: 1 });
+    const client = createClient({ token: "T", user: "alice", fetch: mock.fetch });
+    await client.prefetchDashboard({ year: 2024 });
+    assert.ok(client.cachedDashboard({ year: 2024 }));
+    await new Promise((resolve) => setTimeout(resolve, 15));
+    assert.equal(client.cachedDashboard({ year: 2024 }, { maxAge: 10 }), undefined);
+    assert.ok(client.cachedDashboard({ year: 2024 }, { maxAge: 60_000 }));
+  });
+
+  it("never answers a stale bundle from memory", async () => {
+    const mock = answering({ version: 2, stale: true });
+    const client = createClient({ token: "T", user: "alice", fetch: mock.fetch });
+    await client.prefetchDashboard({ year: 2024 });
+    assert.equal(client.cachedDashboard({ year: 2024 }), undefined);
+  });
+
+  it("in live mode neither prefetches nor answers from memory", async () => {
+    const mock = answering({ version: 1 });
+    const client = createClient({ token: "T", user: "alice", mode: "live", fetch: mock.fetch });
+    assert.equal(await client.prefetchDashboard({ year: 2024 }), null);
+    assert.equal(mock.calls.length, 0);
+    await client.getDashboard({ year: 2024 });
+    assert.equal(client.cachedDashboard({ year: 2024 }), undefined);
+  });
+
+  it("learns the user from /v1/me before answering from memory", async () => {
+    const mock = answering({ version: 1 });
+    const client = createClient({ token: "T", fetch: mock.fetch });
+    assert.equal(client.cachedDashboard({}), undefined);
+    await client.prefetchDashboard({});
+    assert.ok(client.cachedDashboard({}));
+    assert.equal(await client.dashboardUrl({ year: 2024 }, { types: ["kpi"] }), "/v1/users/alice/dashboard?year=2024&types=kpi");
+  });
+
+  it("takes over a request the page started early, once, and only a good answer", async () => {
+    const mock = answering({ version: 3 });
+    const url = "/v1/users/alice/dashboard?year=2024";
+    const response = json(bundle(3), { headers: { ETag: '"early"' } });
+    const started = new Map([
+      [url, Promise.resolve({ response, body: bundle(3) })],
+      ["/v1/users/alice/dashboard?year=2025", Promise.resolve({ response: json({ error: {} }, { status: 403 }) })],
+      ["/v1/users/alice/dashboard?year=2026", Promise.reject(new TypeError("failed to fetch"))],
+    ]);
+    const client = createClient({ token: "T", user: "alice", fetch: mock.fetch, started });
+    assert.deepEqual(await client.getDashboard({ year: 2024 }), bundle(3));
+    assert.equal(mock.requests().length, 0);
+    assert.ok(client.cachedDashboard({ year: 2024 }), "the early answer is kept like any other");
+    await client.getDashboard({ year: 2024 }); // the second time: a request of its own
+    assert.deepEqual(mock.requests().map((call) => call.headers["If-None-Match"]), ['"early"']);
+    // A failed or refused early request is simply asked again.
+    assert.equal((await client.getDashboard({ year: 2025 })).types.kpi.data_version, 3);
+    assert.equal((await client.getDashboard({ year: 2026 })).types.kpi.data_version, 3);
+    assert.equal(mock.requests().length, 3);
   });
 });

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,10 +72,19 @@ class Assets:
                     digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
             version = digest.hexdigest()[:16]
             page = (self.root / "index.html").read_bytes()
+            page = _STYLESHEET.sub(lambda link: _inline(static / link.group(1).decode()), page)
             page = page.replace(b'"/static/', f'"/static/{_PREFIX}{version}/'.encode())
             etag = f'"p.{hashlib.sha256(page).hexdigest()[:24]}"'
             self._build = Build(signature, version, page, etag)
             return self._build
+
+
+# The page's stylesheets go inline: it draws without asking for them first.
+_STYLESHEET = re.compile(rb'<link rel="stylesheet" href="/static/([\w.-]+\.css)">')
+
+
+def _inline(path: Path) -> bytes:
+    return b"<style>\n" + path.read_bytes().replace(b"</", b"<\\/") + b"</style>"
 
 
 assets = Assets(WEB)

@@ -16,6 +16,7 @@ const USER_KEY = "watchcube.user"; // the token's user id, so a reload skips /v1
 const REQUESTS_KEY = "watchcube.requests";
 const REQUESTS_KEPT = 20;
 const OPTION_TYPES = ["monthly_trend", "top_channels", "topics_leaderboard"];
+const PREPARED_BUNDLES = 8; // of the prefetched ones, the likeliest are also drawn ahead
 const byId = (id) => document.getElementById(id);
 
 /** The key the inline script in index.html looks a page's request up by (same code there). */
@@ -87,6 +88,7 @@ function optionsOf(types) {
 }
 
 function start(token, firstKey) {
+  performance.mark("watchcube:start"); // the modules are loaded and run
   let state = readState(location.search);
   const client = createClient({
     token,
@@ -98,7 +100,12 @@ function start(token, firstKey) {
   const alert = byId("alert");
   const panels = createPanels(byId("panels"), { onRetry: () => load({ fresh: true }) });
   const bar = createFilterBar(byId("filters"), { onChange: navigate });
-  const prefetcher = createPrefetcher({ client });
+  const prefetcher = createPrefetcher({
+    client,
+    onBundle: (bundle, index) => {
+      if (index < PREPARED_BUNDLES) panels.prepare(bundle.types);
+    },
+  });
   let generation = 0; // of load() calls: an answer to an older one is dropped
   let inflight = null; // the AbortController of the dashboard request being waited for
   let optionsShown = false;
@@ -137,6 +144,8 @@ function start(token, firstKey) {
     const mine = ++generation;
     inflight?.abort(new DOMException("superseded", "AbortError"));
     inflight = null;
+    const page = [...keys, pageKey(location.search)];
+    client.dashboardUrl(state.filters).then((url) => remember(page, url), () => {});
     const kept = fresh ? undefined : client.cachedDashboard(state.filters);
     if (kept) {
       show(kept.types);
@@ -146,10 +155,10 @@ function start(token, firstKey) {
     panels.loading();
     const controller = new AbortController();
     inflight = controller;
-    client.dashboardUrl(state.filters).then((url) => remember([...keys, pageKey(location.search)], url), () => {});
     try {
       const { types } = await client.getDashboard(state.filters, { signal: controller.signal });
       if (mine !== generation) return;
+      performance.mark("watchcube:response"); // the bundle is in hand (devtools, benchmarks)
       show(types);
     } catch (error) {
       if (mine !== generation || failed(error)) return;

@@ -5,6 +5,7 @@ import { columns, hbars, heatmap, network, stackedArea } from "./charts.js";
 import { fmt, h, WEEKDAYS } from "./dom.js";
 import { sortableTable } from "./table.js";
 
+const PREPARED_PANELS = 100; // panels drawn ahead and kept off-screen (ten bundles' worth)
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const channelSort = { key: "videos", descending: true }; // kept across reloads
 
@@ -242,7 +243,15 @@ const RENDER = {
   },
 };
 
-/** The panels under `root` (`[data-panel]` elements), drawn from dashboard envelopes. */
+/** Run `job` in an idle period (soon after, where requestIdleCallback is missing). */
+const idle = (job) =>
+  typeof requestIdleCallback === "function" ? requestIdleCallback(job, { timeout: 2000 }) : setTimeout(() => job(null), 30);
+
+/**
+ * The panels under `root` (`[data-panel]` elements), drawn from dashboard envelopes.
+ * `prepare` draws the panels of a bundle likely to be shown next off-screen, in idle time,
+ * so that showing it only swaps nodes in.
+ */
 export function createPanels(root, { onRetry }) {
   const panels = [...root.querySelectorAll("[data-panel]")].map((element) => ({
     element,
@@ -255,6 +264,8 @@ export function createPanels(root, { onRetry }) {
   const widths = new Map();
   const drawnAt = new Map();
   const drawnKey = new Map(); // panel -> what it shows: result identity and width
+  const prepared = new Map(); // key -> node drawn ahead, oldest first
+  let queue = []; // [panel, envelope] still to prepare
   let redraw = 0;
   const resized = () =>
     panels.filter((panel) => panel.element.dataset.state === "ready" && widthOf(panel) !== drawnAt.get(panel));
@@ -277,14 +288,22 @@ export function createPanels(root, { onRetry }) {
     panel.element.setAttribute("aria-busy", String(state === "loading"));
   }
 
+  /** What a panel drawn from `envelope` at `width` looks like: equal keys, equal nodes. */
+  function keyOf(panel, envelope, width) {
+    const order = panel.type === "enhanced_channel_metrics" ? ` ${channelSort.key} ${channelSort.descending}` : "";
+    return `${panel.type} ${envelope.filter_hash} ${envelope.data_version} ${envelope.computed_at} ${width}${order}`;
+  }
+
   function draw(panel, envelope) {
     try {
       if (!envelope) throw new Error("missing from the response");
       const width = widthOf(panel);
-      const key = `${envelope.filter_hash} ${envelope.data_version} ${envelope.computed_at} ${width}`;
+      const key = keyOf(panel, envelope, width);
       // The same result at the same width (a refresh that found nothing new): keep the nodes.
       if (drawnKey.get(panel) !== key) {
-        panel.body.replaceChildren(RENDER[panel.type](envelope.data, width));
+        const ready = prepared.get(key);
+        prepared.delete(key);
+        panel.body.replaceChildren(ready ?? RENDER[panel.type](envelope.data, width));
         drawnKey.set(panel, key);
         drawnAt.set(panel, width);
         panel.element.dataset.filterHash = envelope.filter_hash;
@@ -300,6 +319,31 @@ export function createPanels(root, { onRetry }) {
     for (const panel of panels) draw(panel, types[panel.type]);
   }
 
+  /** Draw the queued panels off-screen while the page is idle, one at a time. */
+  function work(deadline) {
+    while (queue.length && (!deadline || deadline.didTimeout || deadline.timeRemaining() > 3)) {
+      const [panel, envelope] = queue.shift();
+      const width = widthOf(panel);
+      const key = keyOf(panel, envelope, width);
+      if (drawnKey.get(panel) === key || prepared.has(key)) continue;
+      try {
+        prepared.set(key, RENDER[panel.type](envelope.data, width));
+      } catch {
+        continue; // drawn (and reported) when shown
+      }
+      if (prepared.size > PREPARED_PANELS) prepared.delete(prepared.keys().next().value);
+      if (!deadline) break; // no idle callbacks: one panel per timeout
+    }
+    if (queue.length) idle(work);
+  }
+
+  function prepare(types) {
+    const idleBefore = queue.length === 0;
+    for (const panel of panels) if (types[panel.type]) queue.push([panel, types[panel.type]]);
+    queue = queue.slice(-PREPARED_PANELS);
+    if (idleBefore && queue.length) idle(work);
+  }
+
   function showError(panel, message) {
     drawnKey.delete(panel);
     panel.body.replaceChildren(
@@ -313,6 +357,7 @@ export function createPanels(root, { onRetry }) {
       for (const panel of panels) setState(panel, "loading");
     },
     render,
+    prepare,
     fail(message) {
       for (const panel of panels) showError(panel, message);
     },

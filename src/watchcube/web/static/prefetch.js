@@ -2,6 +2,7 @@
 // the filters a user is likely to pick next (the period chips on screen), one at a time and
 // at low priority, so that a click draws them from memory with no request. Bounded, and
 // skipped on a slow or data-saving connection; a new schedule aborts the running one.
+// `onBundle` hears of each bundle in memory (fetched or already there), to draw it ahead.
 
 const LIMIT = 30; // bundles fetched per schedule, at most
 const SLOW = new Set(["slow-2g", "2g"]);
@@ -33,8 +34,10 @@ function whenIdle(signal) {
  * @param {ReturnType<import("./watchcube-client.js").createClient>} options.client
  * @param {number} [options.limit] bundles per schedule
  * @param {() => boolean} [options.allowed] asked at each schedule (default: the connection)
+ * @param {(bundle: object, index: number) => void} [options.onBundle] told of each candidate's
+ *   bundle once it is in memory, with the candidate's index
  */
-export function createPrefetcher({ client, limit = LIMIT, allowed = prefetchAllowed }) {
+export function createPrefetcher({ client, limit = LIMIT, allowed = prefetchAllowed, onBundle = () => {} }) {
   let running = null; // the AbortController of the current run
 
   function stop() {
@@ -52,11 +55,14 @@ export function createPrefetcher({ client, limit = LIMIT, allowed = prefetchAllo
     let fetched = 0;
     try {
       await whenIdle(signal);
-      for (const filters of candidates.slice(0, limit)) {
+      for (const [index, filters] of candidates.slice(0, limit).entries()) {
         if (signal.aborted || (typeof document !== "undefined" && document.hidden)) break;
-        if (client.cachedDashboard(filters)) continue;
-        await client.prefetchDashboard(filters, { signal });
-        fetched += 1;
+        let bundle = client.cachedDashboard(filters);
+        if (!bundle) {
+          bundle = await client.prefetchDashboard(filters, { signal });
+          fetched += 1;
+        }
+        if (bundle && !signal.aborted) onBundle(bundle, index);
       }
     } catch {
       // Aborted, or a failure: prefetching is only ever a head start.

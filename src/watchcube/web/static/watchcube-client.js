@@ -135,15 +135,16 @@ function versionOf(body) {
  * @param {"precomputed"|"live"} [options.mode] live bypasses the pre-computed layers
  * @param {string} [options.user] the user to read (default: the token's own, from /v1/me)
  * @param {typeof fetch} [options.fetch] the fetch to use (tests pass a mock)
- * @param {Map<string, Promise<Response>>} [options.started] requests begun before the client
- *   existed, by URL (the dashboard page starts its first one from an inline script while its
- *   modules load): the client's first request of such a URL takes that response instead
+ * @param {Map<string, Promise<{response: Response, body?: any}>>} [options.started] requests
+ *   begun before the client existed, by URL, with their JSON body when already read (the
+ *   dashboard page starts its first one from an inline script while its modules load): the
+ *   client's first request of such a URL takes that answer instead
  */
 export function createClient({ baseUrl = "", token, mode = "precomputed", user, fetch, started } = {}) {
   if (!MODES.has(mode)) throw new TypeError(`mode must be "precomputed" or "live", not ${JSON.stringify(mode)}`);
   const fetchImpl = fetch ?? globalThis.fetch.bind(globalThis);
   const root = baseUrl.replace(/\/+$/, "");
-  const cache = new Map(); // url -> {etag, body, version}, in least-recently-used order
+  const cache = new Map(); // url -> {etag, body, seen: its data version}, least recently used first
   const early = new Map(started ?? []);
   let identity = user ? Promise.resolve({ user_id: user, admin: false }) : null;
   let userId = user ?? null; // known at once, for cachedDashboard
@@ -157,23 +158,23 @@ export function createClient({ baseUrl = "", token, mode = "precomputed", user, 
     latest.at = Date.now();
   }
 
-  /** The response to `url`: one an inline script already started, else a new request. */
+  /** `{response, body?}` for `url`: what an inline script already started, else a request. */
   async function send(url, init) {
     const begun = early.get(url);
     if (begun) {
       early.delete(url);
       try {
-        const response = await begun;
+        const answer = await begun;
         if (init.signal?.aborted) throw abortError(init.signal.reason);
         // Only a full, good answer is taken (the early request knew none of our ETags);
         // an error is asked again, to report it the client's own way.
-        if (response.ok && !init.headers["If-None-Match"]) return response;
-      } catch (error) {
+        if (answer.response.ok && !init.headers["If-None-Match"]) return answer;
+      } catch {
         if (init.signal?.aborted) throw abortError(init.signal.reason);
         // The early request failed: ask again below.
       }
     }
-    return fetchImpl(url, init);
+    return { response: await fetchImpl(url, init) };
   }
 
   async function get(path, { signal, revalidate = true, priority } = {}) {
@@ -185,8 +186,9 @@ export function createClient({ baseUrl = "", token, mode = "precomputed", user, 
     const init = { headers, signal };
     if (priority) init.priority = priority;
     let response;
+    let read; // the body, when whoever made the request already read it
     try {
-      response = await send(url, init);
+      ({ response, body: read } = await send(url, init));
     } catch (error) {
       if (signal?.aborted || error?.name === "AbortError") throw abortError(signal?.reason ?? error);
       throw new WatchcubeError(0, "network_error", `cannot reach ${url}: ${error?.message ?? error}`);
@@ -198,7 +200,7 @@ export function createClient({ baseUrl = "", token, mode = "precomputed", user, 
       return cached.body;
     }
     if (!response.ok) throw await errorFrom(response);
-    const body = await response.json();
+    const body = read === undefined ? await response.json() : read;
     const seen = versionOf(body);
     observe(seen);
     const etag = response.headers.get("ETag");
@@ -240,12 +242,6 @@ export function createClient({ baseUrl = "", token, mode = "precomputed", user, 
     return get(`${await userPath()}/aggregations/${type}${query}`, { signal });
   }
 
-  /**
-   * `{types: {type: envelope}}` for one filter, in one request.
-   * A call aborts the previous call's request if that one is still in flight (the user
-   * changed filters again); `supersede: false` makes a call that neither aborts nor is
-   * aborted (a side request, say).
-   */
   function dashboardQuery(filters, types) {
     return withMode([toQuery(filters), types ? `types=${types.join(",")}` : ""].filter(Boolean).join("&"));
   }
@@ -255,6 +251,12 @@ export function createClient({ baseUrl = "", token, mode = "precomputed", user, 
     return `${root}${await userPath()}/dashboard${dashboardQuery(filters, types)}`;
   }
 
+  /**
+   * `{types: {type: envelope}}` for one filter, in one request.
+   * A call aborts the previous call's request if that one is still in flight (the user
+   * changed filters again); `supersede: false` makes a call that neither aborts nor is
+   * aborted (a side request, say).
+   */
   async function getDashboard(filters = {}, { types, signal, supersede = true } = {}) {
     const controller = linkedController(signal);
     if (supersede) {
