@@ -165,9 +165,6 @@ class Service:
         user = self.user(user_id)
         if live:
             return self.cache.live(user, query, types)
-        hot = self.memory_hits(user_id, query, types)
-        if hot is not None:
-            return hot
         self._note_request(user_id, query)
         return self.cache.read(user, query, types, stale_ok=stale_ok)
 

@@ -55,13 +55,6 @@ def parse_query_string(raw: bytes) -> tuple[Query, dict[str, str]]:
     return Query.of(parse(filters)), control
 
 
-async def request_query(request: Request) -> tuple[Query, dict[str, str]]:
-    return parse_query_string(request.scope.get("query_string", b""))
-
-
-QueryDep = Annotated[tuple[Query, dict[str, str]], Depends(request_query)]
-
-
 def hot_request(request: Request) -> tuple[Service, str, tuple[Query, dict[str, str]]]:
     """What the dependencies above give, without the dependency machinery (hot routes):
     the service, the authorized ``{user_id}``, and the parsed query string."""
