@@ -78,6 +78,7 @@ def test_a_search_history_is_no_watch_history() -> None:
         ("fr-FR", "UTC", None, 0),
         ("de-DE", "MESZ", None, 120),
         ("es-ES", "CET", None, 60),
+        ("es-419", "IDT", None, 180),
         ("nl-NL", "CEST", None, 120),
         ("pt-BR", "BRT", None, -180),
         ("pt-PT", "WET", None, 0),

@@ -18,7 +18,11 @@ Public structure:
 abbreviation from ``months``, ``{yyyy}`` year, ``{H}``/``{HH}`` 24-hour, ``{h}`` 12-hour,
 ``{MM}`` minutes, ``{SS}`` seconds, ``{ampm}`` one of ``ampm``, ``{tz}`` the zone abbreviation.
 Any other character is literal; a whitespace character is written as is and read as any run of
-whitespace (Takeout uses U+202F or U+00A0 before AM/PM, and re-indented files break lines).
+whitespace (Takeout uses U+202F or U+00A0 before AM/PM, and re-indented files break lines), and
+a comma is read as optional (CLDR versions differ in the glue between date and time).
+
+``source`` says, per field, what was seen in a real export (and where) and what is still only
+derived from CLDR data or from other parsers' guesses: "unverified" means exactly that.
 """
 
 from __future__ import annotations
@@ -81,7 +85,8 @@ LOCALES: Final[dict[str, Locale]] = {
             months=_EN_MONTHS,
             date_format="{mon} {d}, {yyyy}, {h}:{MM}:{SS}\u202f{ampm} {tz}",
             ampm=("AM", "PM"),
-            source="beytullahdizman/CS210 watch-history.html (en-US, TRT)",
+            source="verified: beytullahdizman/CS210 watch-history.html (en-US, TRT; verb,"
+            " removed line, U+202F before AM/PM, 'Details:' ads)",
         ),
         Locale(
             code="en-GB",
@@ -93,7 +98,8 @@ LOCALES: Final[dict[str, Locale]] = {
             months=(*_EN_MONTHS[:8], "Sept", *_EN_MONTHS[9:]),
             date_format="{d} {mon} {yyyy}, {HH}:{MM}:{SS} {tz}",
             month_aliases=(("Sep", 9),),
-            source="LemmingsCode/youtube-history watch-history.html (en-AU, AEDT)",
+            source="verified: LemmingsCode/youtube-history watch-history.html (en-AU, AEDT,"
+            " 'Sept'); removed line as en-US, unverified for en-GB",
         ),
         Locale(
             code="fr-FR",
@@ -117,7 +123,9 @@ LOCALES: Final[dict[str, Locale]] = {
                 "déc.",
             ),
             date_format="{d} {mon} {yyyy} à {HH}:{MM}:{SS} {tz}",
-            source="wdescamps/YT_History data/watch-history.html (fr, UTC)",
+            source="verified: wdescamps/YT_History data/watch-history.html (fr, UTC; verb +"
+            " U+00A0, 'avr.', 'mars', ' à '); removed line, 'Détails', other months: CLDR,"
+            " unverified",
         ),
         Locale(
             code="de-DE",
@@ -141,8 +149,11 @@ LOCALES: Final[dict[str, Locale]] = {
                 "Dez.",
             ),
             date_format="{dd}.{mm}.{yyyy}, {HH}:{MM}:{SS} {tz}",
-            source="date: purarue/google_takeout_parser PR #59 log ('01.09.2022, 21:08:12');"
-            " verb: unverified",
+            source="verified: verb after the link ('</a>\\xa0angesehen<br>') and the date"
+            " '(d)d.(m)m.yyyy, H:MM:SS ZONE' in A3M4/YouTube-Report parse.py (a German"
+            " export's regex), '01.09.2022, 21:08:12' in purarue/google_takeout_parser PR #59;"
+            " unverified: removed line, zone spelling (MEZ/MESZ or CET/CEST, both read),"
+            " 'Produkte' (CLDR/translation)",
         ),
         Locale(
             code="es-ES",
@@ -167,8 +178,39 @@ LOCALES: Final[dict[str, Locale]] = {
             ),
             date_format="{d} {mon} {yyyy}, {H}:{MM}:{SS} {tz}",
             month_aliases=(("sep", 9),),
-            source="verb: a Spanish Takeout schema note ('Has visto <video title>');"
-            " date: CLDR es medium pattern, unverified",
+            source="verified: 'Has visto <a ...>', months 'mar'/'ago'/'sept'/'ene' without a"
+            " dot and '7 mar 2016, 22:11:49 CEST' (24-hour, CLDR 'CEST') in the tests of a"
+            " Spanish-export parser (personal_ai youtube_history, code index); unverified:"
+            " removed line, 'Detalles', 'Productos'",
+        ),
+        Locale(
+            code="es-419",
+            watched_prefix="Has visto",
+            watched_suffix="",
+            removed_title="Has visto un video que se eliminó",
+            details_word="Detalles",
+            products_word="Productos",
+            months=(
+                "ene",
+                "feb",
+                "mar",
+                "abr",
+                "may",
+                "jun",
+                "jul",
+                "ago",
+                "sept",
+                "oct",
+                "nov",
+                "dic",
+            ),
+            date_format="{d} {mon} {yyyy}, {h}:{MM}:{SS} {ampm} {tz}",
+            ampm=("a.m.", "p.m."),
+            month_aliases=(("sep", 9),),
+            source="Latin-American Spanish, 12-hour: '3 jul 2026, 5:00:15 p.m. IDT' and 'Has"
+            " visto' quoted as a real export's shape in a music-history parser's tests (code"
+            " index); removed line from a Takeout test generator that says it copied es-419"
+            " strings from a real export but could not verify; months CLDR; rest unverified",
         ),
         Locale(
             code="nl-NL",
@@ -192,8 +234,9 @@ LOCALES: Final[dict[str, Locale]] = {
                 "dec",
             ),
             date_format="{d} {mon} {yyyy}, {HH}:{MM}:{SS} {tz}",
-            source="date: spraot/gphotos-sync issue #2 (Google's Dutch '1 mrt 2025, 20:55:21');"
-            " verb: unverified",
+            source="date: spraot/gphotos-sync issue #2 (Google Photos' Dutch"
+            " '1 mrt 2025, 20:55:21', not a Takeout export); verb, removed line, months, zone:"
+            " CLDR-derived, unverified",
         ),
         Locale(
             code="pt-BR",
@@ -217,8 +260,9 @@ LOCALES: Final[dict[str, Locale]] = {
                 "dez.",
             ),
             date_format="{d} de {mon} de {yyyy}, {HH}:{MM}:{SS} {tz}",
-            source="LorenzoCW/YouTube-History-Parser ('9 de set. de 2024, 22:16:56 BRT',"
-            " 'Produtos', 'Detalhes'); verb: unverified",
+            source="verified: LorenzoCW/YouTube-History-Parser parse_youtube_history.py"
+            " ('9 de set. de 2024, 22:16:56 BRT', months 'jan.'..'dez.' with a dot,"
+            " 'Produtos', 'Detalhes'); unverified: verb 'Assistiu a', removed line",
         ),
         Locale(
             code="pt-PT",
@@ -242,7 +286,7 @@ LOCALES: Final[dict[str, Locale]] = {
                 "dez.",
             ),
             date_format="{dd}/{mm}/{yyyy}, {HH}:{MM}:{SS} {tz}",
-            source="CLDR pt-PT medium pattern, unverified",
+            source="CLDR pt-PT medium pattern and a guessed verb: nothing verified",
         ),
         Locale(
             code="ja-JP",
@@ -253,8 +297,10 @@ LOCALES: Final[dict[str, Locale]] = {
             products_word="サービス",
             months=tuple(f"{number}月" for number in range(1, 13)),
             date_format="{yyyy}/{mm}/{dd} {H}:{MM}:{SS} {tz}",
-            source="aiouku/YoutubeAnalyst ('%Y/%m/%d %H:%M:%S JST'); JSON titles"
-            " '<title> を視聴しました' (Japanese parsers in the code index)",
+            source="verified: aiouku/YoutubeAnalyst test.py reads a Japanese"
+            " watch-history.html as '%Y/%m/%d %H:%M:%S' + ' JST'; JSON titles"
+            " '<title> を視聴しました' (several Japanese parsers in the code index strip"
+            " ' を視聴しました'); unverified: zero padding, removed line, 詳細/サービス",
         ),
     )
 }

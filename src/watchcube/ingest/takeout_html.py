@@ -11,7 +11,9 @@ record included). Inside a cell:
     ...caption"><b>Products:</b><br>&emsp;YouTube<br><b>Details:</b>...     "Details" = an ad
 
 Lines are the ``<br>``-separated parts of the body: the title link is on the first, the
-channel is the first other line holding a link, the timestamp is the last.
+channel is the first other line holding a link, the timestamp is the last one with text
+(newer exports close the body with a ``<br>`` after it). The verb and the words around the
+link are in the export's language (``ingest.locales``); links, not words, classify an entry.
 """
 
 from __future__ import annotations
@@ -84,6 +86,10 @@ def parse_cell(cell: str) -> Cell | None:
     if header is None or body is None:
         return None
     lines = body.split("<br>")
+    # Exports since about 2025 end the body with a "<br>" after the timestamp
+    # ("...6:25:05 AM PDT<br></div>"): the timestamp is the last line with text.
+    while len(lines) > 1 and not _TAG.sub("", lines[-1]).strip():
+        lines.pop()
     if len(lines) < 2:
         return None
     first, time = lines[0], lines[-1]

@@ -177,18 +177,26 @@ _TOKENS: Final[dict[str, str]] = {
 _FIELD = re.compile(r"\{(\w+)\}|(\s+)|([^{\s]+)")
 
 
+def _loose_word(word: str) -> str:
+    """A regex for an AM/PM word that takes any (or no) whitespace after its dots:
+    "p.m." also reads "p. m." and "p.\u202fm." (CLDR spells it both ways by region)."""
+    pieces = re.split(r"(?<=\.)", "".join(word.split()))
+    return r"\s*".join(re.escape(piece) for piece in pieces if piece)
+
+
 @cache
 def locale_pattern(locale: Locale) -> re.Pattern[str]:
     """The regex reading ``locale.date_format``: any whitespace run matches any whitespace,
-    and the zone is optional (exports before 2018 wrote none and meant UTC)."""
+    a comma may be missing, and the zone is optional (exports before 2018 wrote none and
+    meant UTC)."""
     parts: list[str] = []
     for name, space, literal in _FIELD.findall(locale.date_format):
         if space:
             parts.append(r"\s+")
         elif literal:
-            parts.append(re.escape(literal))
+            parts.append(re.escape(literal).replace(",", ",?"))
         elif name == "ampm" and locale.ampm:
-            words = "|".join(re.escape(word) for word in locale.ampm)
+            words = "|".join(_loose_word(word) for word in locale.ampm)
             parts.append(rf"(?P<ampm>{words})")
         elif name == "tz":
             if parts and parts[-1] == r"\s+":
@@ -231,7 +239,8 @@ class HtmlTimestamps:
         if ampm is not None and locale.ampm is not None:
             if not 1 <= hour <= 12:
                 raise ValueError(f"hour {hour} on a 12-hour clock")
-            hour = hour % 12 + (12 if ampm.casefold() == locale.ampm[1].casefold() else 0)
+            pm = "".join(ampm.split()).casefold() == "".join(locale.ampm[1].split()).casefold()
+            hour = hour % 12 + (12 if pm else 0)
         minute, second = int(fields["minute"] or 0), int(fields["second"] or 0)
         if hour > 23 or minute > 59 or second > 59:
             raise ValueError(f"time out of range {hour}:{minute}:{second}")
