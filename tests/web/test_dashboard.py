@@ -292,16 +292,75 @@ def test_live_mode_does_not_prefetch(dashboard: Dashboard) -> None:
     assert dashboard.errors == []
 
 
-def test_a_reload_starts_its_dashboard_request_before_the_modules_run(
+def test_a_reload_draws_from_the_bundle_in_the_page_without_a_request(
     dashboard: Dashboard,
 ) -> None:
     page = dashboard.page
     dashboard.open("year=2024")
     page.wait_for_load_state("networkidle")  # the first page's prefetching is over
+    figure = dashboard.figure("Videos")
+    sent: list[str] = []
+    page.on("request", lambda request: sent.append(request.url))
+    page.reload()  # the link's token is now a cookie: the page comes with its bundle
+    dashboard.wait_ready(year="2024")
+    assert dashboard.figure("Videos") == figure
+    assert not [url for url in sent if url.endswith("/dashboard?year=2024")]
+    assert page.locator("#watchcube-first-bundle").count() == 1
+    # Within the load, the bundle was in hand as soon as the modules ran.
+    marks = page.evaluate(
+        """["watchcube:start", "watchcube:response"].map(
+            (name) => performance.getEntriesByName(name, "mark")[0].startTime)"""
+    )
+    assert marks[0] <= marks[1]
+    assert dashboard.errors == []
+
+
+def test_a_bundle_for_another_user_or_filter_is_not_drawn(dashboard: Dashboard) -> None:
+    page = dashboard.page
+    dashboard.open(user="bob")  # the cookie now names bob
+    bob = dashboard.figure("Videos")
+    # This tab signs in as alice with the login form's token, without a new cookie: the
+    # page the server sends carries bob's bundle, which the page must not draw as alice's.
+    page.context.add_cookies(
+        [
+            {
+                "name": "watchcube_token",
+                "value": dashboard.site.token("bob"),
+                "url": dashboard.site.url,
+            }
+        ]
+    )
+    page.evaluate(f"sessionStorage.setItem('watchcube.token', '{dashboard.site.token()}')")
+    page.evaluate("sessionStorage.removeItem('watchcube.user')")
+    page.reload()
+    dashboard.wait_ready()
+    assert page.locator("#watchcube-first-bundle").count() == 1
+    assert dashboard.figure("Videos") != bob
+
+    # An address the page reads differently from the server (`include_ads=1`: the page only
+    # takes `true`) is asked for by the page itself, not drawn from the server's reading.
+    dashboard.open()  # the cookie names alice again
+    sent: list[str] = []
+    page.on("request", lambda request: sent.append(request.url))
+    page.goto(f"{dashboard.site.url}/?include_ads=1")
+    dashboard.wait_ready()
+    assert page.locator("#watchcube-first-bundle").count() == 1
+    assert f"{dashboard.site.url}/v1/users/alice/dashboard" in sent
+    assert dashboard.errors == []
+
+
+def test_without_the_cookie_a_reload_starts_its_request_before_the_modules_run(
+    dashboard: Dashboard,
+) -> None:
+    page = dashboard.page
+    dashboard.open("year=2024")
+    page.wait_for_load_state("networkidle")  # the first page's prefetching is over
+    page.context.clear_cookies()  # cookies blocked, say: the page comes without its bundle
     sent: list[str] = []
     page.on("request", lambda request: sent.append(request.url))
     page.reload()
     dashboard.wait_ready(year="2024")
+    assert page.locator("#watchcube-first-bundle").count() == 0
     # One request: the page's inline script started it and the client took its answer over.
     bundle = f"{dashboard.site.url}/v1/users/alice/dashboard?year=2024"
     assert [url for url in sent if url == bundle] == [bundle]

@@ -38,7 +38,7 @@ def _modules(page: str) -> list[str]:
 def test_the_page_refers_to_versioned_files_cached_for_good(http: httpx.Client) -> None:
     page = http.get("/")
     assert page.status_code == 200
-    assert page.headers["cache-control"] == REVALIDATE
+    assert page.headers["cache-control"] == f"private, {REVALIDATE}"  # it may carry data
     addresses = _modules(page.text)
     version = addresses[0].split("/")[2]
     assert version.startswith("v-") and f"/static/{version}/app.js" in addresses

@@ -283,4 +283,26 @@ describe("prefetching and drawing from memory", () => {
     assert.equal((await client.getDashboard({ year: 2026 })).types.kpi.data_version, 3);
     assert.equal(mock.requests().length, 3);
   });
+
+  it("adopts a bundle the page came with: answered from memory, then revalidated", async () => {
+    const mock = answering({ version: 7 });
+    const client = createClient({ token: "T", user: "alice", fetch: mock.fetch });
+    const etag = '"7./v1/users/alice/dashboard?year=2024"';
+    assert.equal(client.adoptDashboard({ year: 2024 }, bundle(7), { etag }), true);
+    assert.deepEqual(client.cachedDashboard({ year: 2024 }), bundle(7));
+    assert.equal(client.cachedDashboard({ year: 2025 }), undefined);
+    assert.equal(mock.requests().length, 0);
+    await client.getDashboard({ year: 2024 }, { signal: undefined });
+    assert.deepEqual(mock.requests().map((call) => call.headers["If-None-Match"]), [etag]);
+    // Nothing is adopted in live mode, before the user is known, or without an ETag.
+    const live = createClient({ token: "T", user: "alice", mode: "live", fetch: mock.fetch });
+    assert.equal(live.adoptDashboard({}, bundle(7), { etag }), false);
+    assert.equal(live.cachedDashboard({}), undefined);
+    const unknown = createClient({ token: "T", fetch: mock.fetch });
+    assert.equal(unknown.adoptDashboard({}, bundle(7), { etag }), false);
+    assert.equal(client.adoptDashboard({ year: 2026 }, bundle(7), {}), false);
+    // A stale bundle is kept for revalidation but never drawn from memory.
+    assert.equal(client.adoptDashboard({ year: 2023 }, bundle(7, { stale: true }), { etag }), true);
+    assert.equal(client.cachedDashboard({ year: 2023 }), undefined);
+  });
 });

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -119,6 +120,24 @@ async def get_aggregation(request: Request) -> Response:
 )
 async def get_dashboard(request: Request) -> Response:
     service, user_id, (query, control) = hot_request(request)
+    bundle = await dashboard_bundle(service, user_id, query, control)
+    return _respond(request, bundle.body, bundle.etag, bundle.timing)
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A dashboard response: the JSON body, its ETag, and its Server-Timing header."""
+
+    body: bytes
+    etag: str
+    timing: str
+
+
+async def dashboard_bundle(
+    service: Service, user_id: str, query: Query, control: dict[str, str]
+) -> Bundle:
+    """The dashboard bundle of ``query`` for ``user_id`` (the route, and the page that
+    carries its first bundle)."""
     types = _types(control.get("types"))
     plain = not control.keys() - {"types"}
     version = service.known_version(user_id) if plain else None
@@ -129,7 +148,7 @@ async def get_dashboard(request: Request) -> Response:
         if body is not None:
             metrics.MEMORY_HITS.inc(len(types))
             etag = _bundle_etag(query.filter_hash, version, types)
-            return _respond(request, body, etag, _MEMORY_TIMING)
+            return Bundle(body, etag, _MEMORY_TIMING)
     served = await _serve(service, user_id, query, types, control)
     ordered = [served[name] for name in types]
     body = (
@@ -147,7 +166,7 @@ async def get_dashboard(request: Request) -> Response:
     else:
         digest = hashlib.sha256("".join(item.etag for item in ordered).encode()).hexdigest()
         etag = f'"d.{digest[:32]}"'
-    return _respond(request, body, etag, _timing(ordered))
+    return Bundle(body, etag, _timing(ordered))
 
 
 _MEMORY_TIMING = 'memory;desc="bundle", compute;dur=0.000'

@@ -9,19 +9,27 @@ inside the versioned folder). The plain ``/static/<file>`` addresses, such as
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import re
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote_plus
 
+import orjson
 from fastapi import APIRouter, Request
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 from starlette.types import Scope
 
-from watchcube.api.deps import PrincipalDep
+from watchcube.api.auth import Authenticator, Principal
+from watchcube.api.deps import PrincipalDep, parse_query_string
+from watchcube.api.routes.aggregations import dashboard_bundle
+from watchcube.errors import AuthError, WatchcubeError
+from watchcube.service import Service
 
 WEB = Path(__file__).resolve().parents[2] / "web"
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -114,11 +122,120 @@ static = Static(directory=WEB / "static", check_dir=False)
 @router.get("/", include_in_schema=False)
 async def dashboard(request: Request) -> Response:
     build = assets.current()
-    headers = {"Cache-Control": REVALIDATE, "ETag": build.etag}
+    principal, token = _page_principal(request)
+    first = await _first_bundle(request, principal) if principal is not None else None
+    page, etag = build.page, build.etag
+    if first is not None:
+        page = page.replace(_BUNDLE_SLOT, first.script, 1)
+        etag = f'"p.{hashlib.sha256((build.etag + first.etag).encode()).hexdigest()[:24]}"'
+    headers = {"Cache-Control": "private, no-cache", "ETag": etag, "Vary": "Cookie"}
     match = request.headers.get("if-none-match")
-    if match is not None and build.etag in {tag.strip() for tag in match.split(",")}:
-        return Response(status_code=304, headers=headers)
-    return Response(build.page, media_type="text/html; charset=utf-8", headers=headers)
+    if match is not None and etag in {tag.strip() for tag in match.split(",")}:
+        response = Response(status_code=304, headers=headers)
+    else:
+        response = Response(page, media_type="text/html; charset=utf-8", headers=headers)
+    if token is not None and principal is not None:
+        _remember_token(request, response, token, principal)
+    elif principal is None and COOKIE in request.cookies:
+        response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+# The page carries the first dashboard bundle here, when the request says whose it is.
+_BUNDLE_SLOT = b"<!--watchcube:first-bundle-->"
+COOKIE = "watchcube_token"
+# Query parameters of the page that are not filters.
+_PAGE_OPTIONS = frozenset({"token", "mode", "poll"})
+# How long the page may wait for its first bundle before it goes without (the page's own
+# request then asks again and shows what went wrong, if anything did).
+_FIRST_BUNDLE_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class FirstBundle:
+    script: bytes
+    etag: str
+
+
+def _page_principal(request: Request) -> tuple[Principal | None, str | None]:
+    """Who the page is for: the ``?token=`` of the link (then remembered in a cookie), else
+    the cookie; and the link's token when it is new. (None, None) when neither is valid."""
+    authenticator: Authenticator = request.app.state.authenticator
+    given = request.query_params.get("token")
+    for token in (given, request.cookies.get(COOKIE)):
+        if not token:
+            continue
+        try:
+            principal = authenticator.verify(f"Bearer {token}")
+        except AuthError:
+            continue
+        return principal, token if token == given else None
+    return None, None
+
+
+def _remember_token(request: Request, response: Response, token: str, principal: Principal) -> None:
+    """The link's token as an HttpOnly cookie, so a reload of the page carries its first
+    bundle too. Only the page reads it: the API takes bearer tokens alone (no CSRF)."""
+    max_age = None
+    if principal.expires_at is not None:
+        max_age = max(0, int(principal.expires_at - time.time()))
+    response.set_cookie(
+        COOKIE,
+        token,
+        max_age=max_age,
+        path="/",
+        secure=request.url.scheme == "https",
+        httponly=True,
+        samesite="strict",
+    )
+
+
+async def _first_bundle(request: Request, principal: Principal) -> FirstBundle | None:
+    """The dashboard bundle of the page's filters for the token's own user, as a JSON
+    script the page draws from at once; None in live mode (it computes per request) or
+    when it cannot be had quickly (bad filters, a slow or failing store)."""
+    if request.query_params.get("mode", "precomputed") != "precomputed":
+        return None
+    # The filters as written in the address, page options left out: the page takes the
+    # bundle only if its own query for its filters is exactly this (it writes addresses
+    # that way), so a hand-written address that it would read differently is not misdrawn.
+    raw: bytes = request.scope.get("query_string", b"")
+    query_text = "&".join(
+        part
+        for part in raw.decode("latin-1").split("&")
+        if part and unquote_plus(part.partition("=")[0]) not in _PAGE_OPTIONS
+    )
+    service: Service = request.app.state.service
+    try:
+        query, control = parse_query_string(query_text.encode("latin-1"))
+        if control:
+            return None
+        bundle = await asyncio.wait_for(
+            dashboard_bundle(service, principal.subject, query, control), _FIRST_BUNDLE_SECONDS
+        )
+    except (WatchcubeError, TimeoutError):
+        return None
+    data = b"".join(
+        (
+            b'{"user":',
+            orjson.dumps(principal.subject),
+            b',"query":',
+            orjson.dumps(query_text),
+            b',"etag":',
+            orjson.dumps(bundle.etag),
+            b',"bundle":',
+            bundle.body,
+            b"}",
+        )
+    )
+    # "<" only occurs inside JSON strings, where \u003c means the same: nothing in the data
+    # can close the script element.
+    script = (
+        b'<script type="application/json" id="watchcube-first-bundle">'
+        + data.replace(b"<", b"\\u003c")
+        + b"</script>"
+    )
+    return FirstBundle(script, bundle.etag + principal.subject)
 
 
 @router.get("/v1/me", summary="Who the token belongs to")

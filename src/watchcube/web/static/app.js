@@ -7,7 +7,7 @@ import { createFreshness } from "./freshness.js";
 import { createPanels } from "./panels.js";
 import { createPrefetcher } from "./prefetch.js";
 import { DEFAULT_POLL_SECONDS, readState, writeState } from "./state.js";
-import { createClient } from "./watchcube-client.js";
+import { createClient, toQuery } from "./watchcube-client.js";
 
 const TOKEN_KEY = "watchcube.token";
 const USER_KEY = "watchcube.user"; // the token's user id, so a reload skips /v1/me
@@ -87,15 +87,48 @@ function optionsOf(types) {
   };
 }
 
+/** The user id (`sub`) a JWT names, read without checking it (the server does that). */
+function subjectOf(token) {
+  try {
+    const part = token.split(".")[1].replaceAll("-", "+").replaceAll("_", "/");
+    const bytes = Uint8Array.from(atob(part), (char) => char.charCodeAt(0));
+    return JSON.parse(new TextDecoder().decode(bytes)).sub;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The first bundle the server put in the page (for the page's own filters, when its request
+ * carried the sign-in cookie), if it belongs to this tab's token's user and to `filters`;
+ * else null.
+ */
+function firstBundle(token, filters) {
+  const element = byId("watchcube-first-bundle");
+  if (!element) return null;
+  try {
+    const first = JSON.parse(element.textContent);
+    // The server read the address's filters as written; the page must read them alike.
+    return first.user === subjectOf(token) && first.query === toQuery(filters) ? first : null;
+  } catch {
+    return null;
+  }
+}
+
 function start(token, firstKey) {
   performance.mark("watchcube:start"); // the modules are loaded and run
   let state = readState(location.search);
+  const first = state.mode === "live" ? null : firstBundle(token, state.filters);
   const client = createClient({
     token,
     mode: state.mode,
-    user: sessionStorage.getItem(USER_KEY) ?? undefined,
+    user: first?.user ?? sessionStorage.getItem(USER_KEY) ?? undefined,
     started: globalThis.watchcubeStarted, // the inline script's request, if it made one
   });
+  if (first && client.adoptDashboard(state.filters, first.bundle, { etag: first.etag })) {
+    sessionStorage.setItem(USER_KEY, first.user);
+    performance.mark("watchcube:response"); // the bundle is in hand (it came with the page)
+  }
   client.me().then(({ user_id: user }) => sessionStorage.setItem(USER_KEY, user), () => {});
   const alert = byId("alert");
   const panels = createPanels(byId("panels"), { onRetry: () => load({ fresh: true }) });
@@ -209,7 +242,10 @@ byId("login-form").addEventListener("submit", (event) => {
   if (!token) return;
   sessionStorage.setItem(TOKEN_KEY, token);
   forgetUser();
-  location.reload();
+  // Through the address, so that the server also remembers it for the page (a cookie).
+  const url = new URL(location.href);
+  url.searchParams.set("token", token);
+  location.assign(url);
 });
 
 const firstKey = pageKey(location.search); // before takeToken rewrites the address

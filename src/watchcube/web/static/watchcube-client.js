@@ -287,6 +287,23 @@ export function createClient({ baseUrl = "", token, mode = "precomputed", user, 
   }
 
   /**
+   * Keep a bundle obtained some other way (the dashboard page carries its first one) as if
+   * `getDashboard(filters, {types})` had answered it with `etag`: `cachedDashboard` returns
+   * it while current, and a later request revalidates it. False (nothing kept) in live mode
+   * or before the user is known.
+   */
+  function adoptDashboard(filters, body, { etag, types } = {}) {
+    if (mode === "live" || userId === null || typeof etag !== "string") return false;
+    const url = `${root}/v1/users/${encodeURIComponent(userId)}/dashboard${dashboardQuery(filters, types)}`;
+    const seen = versionOf(body);
+    observe(seen);
+    cache.delete(url);
+    cache.set(url, { etag, body, seen });
+    if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value);
+    return true;
+  }
+
+  /**
    * Fetch a bundle the user is likely to ask for next (at low priority, neither superseding
    * nor superseded), so that `cachedDashboard` has it. Resolves to the bundle, or to null in
    * live mode, which computes on request and so has nothing worth fetching ahead.
@@ -308,6 +325,7 @@ export function createClient({ baseUrl = "", token, mode = "precomputed", user, 
     getAggregation,
     getDashboard,
     cachedDashboard,
+    adoptDashboard,
     prefetchDashboard,
     dashboardUrl,
     getStatus,

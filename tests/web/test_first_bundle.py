@@ -1,0 +1,149 @@
+"""The page carries its first dashboard bundle when its request says whose it is: the
+link's ``?token=`` (then remembered in an HttpOnly cookie) or that cookie."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.api.conftest import SECRET, make_api
+from tests.utils.servers import serve_in_thread
+from watchcube.api.app import create_app
+from watchcube.api.auth import mint_token
+from watchcube.api.routes.web import COOKIE
+from watchcube.records import Record
+from watchcube.service import Service
+from watchcube.synth import generate
+
+HOSTILE = '</script><script>alert("x")</script><!-- <script>'
+
+
+@dataclass
+class Site:
+    url: str
+    service: Service
+
+    def page(self, query: str = "", *, token: str | None = None) -> httpx.Response:
+        cookies = {COOKIE: token} if token else None
+        with httpx.Client(base_url=self.url, cookies=cookies, timeout=30) as client:
+            return client.get(f"/{query}")
+
+    def api(self, path: str, user: str = "carol") -> httpx.Response:
+        headers = {"Authorization": f"Bearer {mint_token(SECRET, user)}"}
+        return httpx.get(f"{self.url}{path}", headers=headers, timeout=30)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    folder = tmp_path_factory.mktemp("first")
+    settings = make_api(f"sqlite:///{folder / 'watchcube.db'}", "wcfirst")
+    service = Service(settings)
+    records = generate(2_000, seed=5, years=2.0)
+    # A channel whose name would end the page's script element if written as is.
+    hostile = Record(
+        watched_at_us=records[-1].watched_at_us,
+        video_id="hostile-video",
+        title=HOSTILE,
+        channel_id="UChostile",
+        channel_name=HOSTILE,
+    )
+    service.add_records("carol", [*records, hostile])
+    with serve_in_thread(create_app(settings, service)) as url:
+        yield Site(url, service)
+    service.close()
+
+
+def first_bundle(page: httpx.Response) -> dict[str, Any] | None:
+    found = re.findall(
+        r'<script type="application/json" id="watchcube-first-bundle">(.*?)</script>', page.text
+    )
+    assert len(found) <= 1
+    return json.loads(found[0]) if found else None
+
+
+def test_the_links_token_brings_the_bundle_and_becomes_an_http_only_cookie(site: Site) -> None:
+    token = mint_token(SECRET, "carol")
+    page = site.page(f"?token={token}&poll=5")
+    assert page.status_code == 200
+    cookie = page.headers["set-cookie"]
+    assert cookie.startswith(f"{COOKIE}={token};")
+    for attribute in ("HttpOnly", "SameSite=strict", "Path=/", "Max-Age="):
+        assert attribute.lower() in cookie.lower()
+    assert "private" in page.headers["cache-control"]
+    assert page.headers["vary"] == "Cookie"
+    first = first_bundle(page)
+    assert first is not None
+    assert first["user"] == "carol" and first["query"] == ""
+    api = site.api("/v1/users/carol/dashboard")
+    assert first["bundle"] == api.json()
+    assert first["etag"] == api.headers["etag"]
+
+
+def test_the_cookie_brings_the_bundle_of_the_addresss_filters(site: Site) -> None:
+    token = mint_token(SECRET, "carol")
+    page = site.page("?year=2026&channels=UChostile,UCx&poll=3", token=token)
+    assert "set-cookie" not in page.headers  # nothing new to remember
+    first = first_bundle(page)
+    assert first is not None
+    assert first["query"] == "year=2026&channels=UChostile,UCx"
+    api = site.api("/v1/users/carol/dashboard?year=2026&channels=UChostile,UCx")
+    assert first["bundle"] == api.json()
+    # A second request with the page's ETag is answered 304; new data changes the page.
+    etag = page.headers["etag"]
+    with httpx.Client(base_url=site.url, cookies={COOKIE: token}) as client:
+        again = client.get("/?year=2026", headers={"If-None-Match": etag})
+        assert again.status_code == 200  # another filter: another page
+        same = client.get(
+            "/?year=2026&channels=UChostile,UCx&poll=3", headers={"If-None-Match": etag}
+        )
+        assert same.status_code == 304
+
+
+def test_text_in_the_data_cannot_end_the_script_element(site: Site) -> None:
+    page = site.page("?channels=UChostile", token=mint_token(SECRET, "carol"))
+    assert HOSTILE not in page.text
+    assert (
+        "alert(" not in page.text.split('id="watchcube-first-bundle">', 1)[1].split("</script>")[1]
+    )
+    first = first_bundle(page)
+    assert first is not None
+    names = [
+        row["channel_name"] for row in first["bundle"]["types"]["top_channels"]["data"]["channels"]
+    ]
+    assert names == [HOSTILE]
+
+
+@pytest.mark.parametrize(
+    ("query", "why"),
+    [
+        ("?mode=live", "live mode computes per request, in the page's own request"),
+        ("?year=1900", "a bad filter: the page's request reports it"),
+        ("?colour=red", "an unknown parameter"),
+        ("?types=kpi", "a control parameter the page never writes"),
+    ],
+)
+def test_no_bundle_where_the_page_must_ask_itself(site: Site, query: str, why: str) -> None:
+    page = site.page(query, token=mint_token(SECRET, "carol"))
+    assert page.status_code == 200, why
+    assert first_bundle(page) is None, why
+
+
+def test_a_bad_token_brings_no_bundle_and_a_bad_cookie_is_dropped(site: Site) -> None:
+    bad = mint_token("another-secret-0123456789abcdef-012345", "carol")
+    page = site.page(f"?token={bad}")
+    assert page.status_code == 200
+    assert first_bundle(page) is None
+    assert "set-cookie" not in page.headers
+    page = site.page("", token=bad)
+    assert first_bundle(page) is None
+    assert page.headers["set-cookie"].startswith(f'{COOKIE}=""')
+    expired = mint_token(SECRET, "carol", ttl_seconds=-60)
+    assert first_bundle(site.page("", token=expired)) is None
+    # With no token at all the page is the same for everyone.
+    assert first_bundle(site.page()) is None
