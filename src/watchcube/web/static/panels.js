@@ -294,10 +294,9 @@ export function createPanels(root, { onRetry }) {
     return `${panel.type} ${envelope.filter_hash} ${envelope.data_version} ${envelope.computed_at} ${width}${order}`;
   }
 
-  function draw(panel, envelope) {
+  function draw(panel, envelope, width = widthOf(panel)) {
     try {
       if (!envelope) throw new Error("missing from the response");
-      const width = widthOf(panel);
       const key = keyOf(panel, envelope, width);
       // The same result at the same width (a refresh that found nothing new): keep the nodes.
       if (drawnKey.get(panel) !== key) {
@@ -316,7 +315,10 @@ export function createPanels(root, { onRetry }) {
 
   function render(types) {
     shown = types;
-    for (const panel of panels) draw(panel, types[panel.type]);
+    // Every width first: reading one after drawing another would force a layout each time
+    // (the first draw comes before the ResizeObserver has reported any width).
+    const sizes = panels.map(widthOf);
+    panels.forEach((panel, index) => draw(panel, types[panel.type], sizes[index]));
   }
 
   /** Draw the queued panels off-screen while the page is idle, one at a time. */
