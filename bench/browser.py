@@ -16,6 +16,10 @@ and ``live``: the page's ``mode=live`` parameter, which the JS client passes to 
   period chips after drawing (and draws some of them ahead), so a click needs none; live mode
   prefetches nothing.
 
+The browser's own floor is measured in the same run: the time from navigation to an inline
+script in a minimal page (a few hundred bytes from a local stdlib server), which no page can
+beat; the report also gives each load above that floor.
+
 Every mode is warmed first (each year clicked once: pre-computed results exist, and the
 live mode's frame is loaded), and each load waits for the network to go quiet (prefetching
 included) before its click, so the timings compare serving against computing, not cold
@@ -25,12 +29,14 @@ starts. Prints the load average, p50/p95 per size and mode, the ratios, and the 
 from __future__ import annotations
 
 import argparse
+import http.server
 import math
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -177,6 +183,45 @@ def measure(browser: Browser, base: str, token: str, mode: str, repeats: int) ->
     return timings
 
 
+FLOOR_PAGE = b"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>floor</title>
+</head><body><p>floor</p><script>performance.mark("floor")</script></body></html>"""
+
+
+class _FloorHandler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(FLOOR_PAGE)))
+        self.send_header("Cache-Control", "no-cache")
+        self.end_headers()
+        self.wfile.write(FLOOR_PAGE)
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+def browser_floor(browser: Browser, repeats: int) -> list[float]:
+    """ms from navigation to an inline script of a minimal page, ``repeats`` times."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _FloorHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    times = []
+    try:
+        for repeat in range(repeats + 1):  # the first one warms up
+            page.goto(url, wait_until="commit")
+            page.wait_for_function("performance.getEntriesByName('floor', 'mark').length > 0")
+            mark = page.evaluate("performance.getEntriesByName('floor', 'mark')[0].startTime")
+            if repeat:
+                times.append(mark)
+    finally:
+        context.close()
+        server.shutdown()
+    return times
+
+
 def load_average() -> str:
     one, five, fifteen = os.getloadavg()
     return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} CPUs"
@@ -189,7 +234,9 @@ def run(sizes: list[int], repeats: int) -> None:
     results: dict[tuple[int, str], Timings] = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        floors = browser_floor(browser, repeats)
         for size in sizes:
+            floors += browser_floor(browser, repeats)
             print(f"{size:,} records ({load_average()})")
             with tempfile.TemporaryDirectory(prefix="watchcube-bench-") as folder:
                 database_url = build_database(Path(folder), size)
@@ -199,10 +246,12 @@ def run(sizes: list[int], repeats: int) -> None:
                         results[size, mode] = measure(browser, url, token, mode, repeats)
         browser.close()
     print(f"done ({load_average()})")
-    report(sizes, results, repeats)
+    report(sizes, results, repeats, floors)
 
 
-def report(sizes: list[int], results: dict[tuple[int, str], Timings], repeats: int) -> None:
+def report(
+    sizes: list[int], results: dict[tuple[int, str], Timings], repeats: int, floors: list[float]
+) -> None:
     print(f"\nms from navigation / year click to all ten panels ready ({repeats} runs each)")
     header = f"{'records':>10}  {'mode':<12}{'load p50':>10}{'load p95':>10}"
     print(
@@ -226,12 +275,22 @@ def report(sizes: list[int], results: dict[tuple[int, str], Timings], repeats: i
         "\n(requests: filter changes that asked for their bundle; request p50 counts the others"
         " as 0.\n modules ran, bundle in: p50 ms from navigation, within the load)"
     )
+    floor = statistics.median(floors)
+    print(
+        f"\nbrowser floor (navigation to an inline script of a minimal page): p50 {floor:.1f} ms,"
+        f" p95 {percentile(floors, 0.95):.1f} ms ({len(floors)} runs)"
+    )
     print("\npre-computed / live (p50; goal <= 0.3)")
     for size in sizes:
         fast, slow = results[size, "precomputed"], results[size, "live"]
-        load = statistics.median(fast.load) / statistics.median(slow.load)
+        fast_load, slow_load = statistics.median(fast.load), statistics.median(slow.load)
         change = statistics.median(fast.filter) / statistics.median(slow.filter)
-        print(f"{size:>10,}  load {load:.2f}x   filter change {change:.2f}x")
+        above = (fast_load - floor) / (slow_load - floor)
+        print(
+            f"{size:>10,}  load {fast_load / slow_load:.2f}x   filter change {change:.2f}x"
+            f"   load above the browser floor {above:.2f}x"
+            f" ({fast_load - floor:.0f} / {slow_load - floor:.0f} ms)"
+        )
     if 100_000 in sizes:
         fast = results[100_000, "precomputed"]
         load, change = statistics.median(fast.load), statistics.median(fast.filter)
