@@ -94,7 +94,21 @@ def _text(value: Any, name: str, *, required: bool = False) -> str | None:
         return None
     if not isinstance(value, str):
         raise ValueError(f"{name} must be a string")
+    if not _unicode(value):
+        raise ValueError(f"{name}: not valid Unicode text (a lone surrogate)")
     return value[:MAX_TEXT]
+
+
+def _unicode(text: str) -> bool:
+    """Whether ``text`` can be stored (JSON's "\\ud800" decodes to a lone surrogate, which
+    UTF-8, and so every database, refuses)."""
+    if text.isascii():
+        return True
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def record_from_mapping(row: Mapping[str, Any]) -> Record:
@@ -125,6 +139,8 @@ def record_from_mapping(row: Mapping[str, Any]) -> Record:
     topics_raw = row.get("topics") or []
     if not isinstance(topics_raw, list) or not all(isinstance(t, str) for t in topics_raw):
         raise ValueError("topics: must be a list of strings")
+    if not all(_unicode(topic) for topic in topics_raw):
+        raise ValueError("topics: not valid Unicode text (a lone surrogate)")
     if len(topics_raw) > MAX_TOPICS:
         raise ValueError(f"topics: at most {MAX_TOPICS}")
     is_ad = row.get("is_ad", False)

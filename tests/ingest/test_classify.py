@@ -76,6 +76,8 @@ def test_video_ids(url: str, expected: str | None) -> None:
         # en-us-2024-trt (beytullahdizman/CS210): survey answers have no link
         (None, "Answered survey question", None, "survey"),
         (None, "Visited YouTube Music", None, "visited"),
+        (None, "Has visitado YouTube Music", None, "visited"),  # es-ES (personal_ai tests)
+        (None, "Pregunta de encuesta respondida", None, "survey"),
         (None, "Subscribed to a channel", None, "other"),
     ],
 )  # fmt: skip

@@ -58,6 +58,10 @@ def test_a_json_array_round_trips_exactly(tmp_path: Path) -> None:
          "backup.ndjson: line 1: product: must be one of"),
         (['{"watched_at": "2024-01-13T13:16:16Z", "title": "x"}', "[1]"],
          "backup.ndjson: line 2: record: must be a JSON object"),
+        (['{"watched_at": "2024-01-13T13:16:16Z", "title": "x", "video_id": "\\ud800"}'],
+         r"backup.ndjson: line 1: video_id: not valid Unicode text \(a lone surrogate\)"),
+        (['{"watched_at": "2024-01-13T13:16:16Z", "title": "x", "topics": ["a\\udfff"]}'],
+         r"backup.ndjson: line 1: topics: not valid Unicode text"),
     ],
 )  # fmt: skip
 def test_one_bad_line_rejects_the_file(tmp_path: Path, lines: list[str], message: str) -> None:

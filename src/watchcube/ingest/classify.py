@@ -53,9 +53,10 @@ _ID = "[A-Za-z0-9_-]"
 _YOUTUBE_HOST = r"^https?://(?:(?:www|m|music)\.)?youtube\.com"
 _WATCH = rf"{_YOUTUBE_HOST}/watch\?(?:[^#]*?&)?v=({_ID}*)"
 _SHORT = rf"{_YOUTUBE_HOST}/shorts/({_ID}+)|^https?://(?:www\.)?youtu\.be/({_ID}+)"
-# The common link, whose id is everything after the prefix: read without a regex.
+# The common links, whose id is everything after the prefix: read without a regex.
 _PLAIN_WATCH = "https://www.youtube.com/watch?v="
-_PLAIN_WATCH_ONLY = rf"^{re.escape(_PLAIN_WATCH)}{_ID}*$"
+_PLAIN_MUSIC = "https://music.youtube.com/watch?v="
+_PLAIN_WATCH_ONLY = rf"^https://(?:www|music)\.youtube\.com/watch\?v={_ID}*$"
 _LINK_KINDS: Final = (
     (rf"{_YOUTUBE_HOST}/post/", "post"),
     (rf"{_YOUTUBE_HOST}/playables/", "playable"),
@@ -68,7 +69,7 @@ _CHANNEL_ID = rf"/channel/({_ID}+)"
 # Labels for link-less entries that are not watches. They only name what was skipped in the
 # import summary; they never decide whether something is a record.
 _SKIP_LABELS: Final = (
-    (("visited", "a visité", "besucht", "visitaste", "visitou", "bezocht"), "visited"),
+    (("visited", "a visité", "besucht", "visitaste", "visitado", "visitou", "bezocht"), "visited"),
     (("answered survey", "a répondu", "umfrage", "encuesta", "pesquisa", "enquête"), "survey"),
     (("searched", "a recherché", "gesucht", "buscaste", "pesquisou", "gezocht"), "search"),
 )
@@ -126,7 +127,9 @@ def video_ids(urls: pl.Series) -> pl.Series:
     """The video id of each YouTube video link, "" for a link with an empty id, null for
     anything else. The common plain link is read by slicing; only the others by regex."""
     plain = urls.str.contains(_PLAIN_WATCH_ONLY).fill_null(value=False)
-    ids = pl.select(pl.when(plain).then(urls.str.slice(len(_PLAIN_WATCH)))).to_series()
+    music = urls.str.starts_with(_PLAIN_MUSIC)
+    after = pl.when(music).then(len(_PLAIN_MUSIC)).otherwise(len(_PLAIN_WATCH))
+    ids = pl.select(pl.when(plain).then(pl.lit(urls).str.slice(after))).to_series()
     rest = ~plain & urls.is_not_null()
     if rest.any():
         others = (
@@ -169,45 +172,100 @@ def _present(column: str) -> pl.Expr:
 def classify(entries: pl.DataFrame) -> pl.DataFrame:
     """The entries with ``kind`` (``RECORD`` or the skipped kind) and ``video_id`` (null for
     a removed or private video). Links decide; the rest is looked at only without one."""
-    ids = video_ids(entries["url"].replace("", None))
-    linked = ids.is_not_null()
-    kinds = pl.Series([RECORD] * len(ids), dtype=pl.String)
-    if not linked.all():
-        unlinked = entries.filter(~linked)
-        text = pl.lit(clean_text(unlinked["text"]))  # HTML text may be broken over lines
-        verb = text.is_in(_REMOVED_TITLES) | strip_watched_verb(text).is_not_null()
-        other = unlinked.select(
-            pl.when(_present("url"))
-            .then(link_kind(pl.col("url")))
-            .when(_present("channel_url"))
-            .then(pl.lit("story"))
-            .when(verb)
-            .then(pl.lit(RECORD))
-            .otherwise(_skip_label(text))
-        )
-        kinds = kinds.scatter((~linked).arg_true(), other.to_series())
+    ids, kinds = _kinds(entries)
+    if kinds is None:
+        kinds = pl.repeat(RECORD, len(ids), dtype=pl.String, eager=True)
     return entries.with_columns(kind=kinds, video_id=ids.replace("", None))
 
 
-def _titles(found: pl.DataFrame) -> pl.Series:
-    """The title of each record: the link text (HTML), else the sentence without its verb,
-    else the sentence; the link itself when that leaves nothing."""
-    text = pl.col("text")
-    without_verb = strip_watched_verb(text).replace("", None)
-    shown = found.select(
-        pl.when(~_present("url")).then(text).otherwise(pl.coalesce("title", without_verb, text))
+def _kinds(entries: pl.DataFrame) -> tuple[pl.Series, pl.Series | None]:
+    """The video id of each entry ("" for a link with an empty id) and its kind; None for
+    the kinds when every entry is a record with a video link (the common case)."""
+    ids = video_ids(entries["url"].replace("", None))
+    linked = ids.is_not_null()
+    if linked.all():
+        return ids, None
+    kinds = pl.repeat(RECORD, len(ids), dtype=pl.String, eager=True)
+    unlinked = entries.filter(~linked)
+    text = pl.lit(clean_text(unlinked["text"]))  # HTML text may be broken over lines
+    verb = text.is_in(_REMOVED_TITLES) | strip_watched_verb(text).is_not_null()
+    other = unlinked.select(
+        pl.when(_present("url"))
+        .then(link_kind(pl.col("url")))
+        .when(_present("channel_url"))
+        .then(pl.lit("story"))
+        .when(verb)
+        .then(pl.lit(RECORD))
+        .otherwise(_skip_label(text))
     )
-    cleaned = clean_text(shown.to_series())
-    titled = pl.when(cleaned != "").then(cleaned).otherwise(pl.col("url").fill_null(""))
-    return found.select(titled).to_series()
+    kinds = kinds.scatter((~linked).arg_true(), other.to_series())
+    return ids, kinds
 
 
-def _channel_ids(urls: pl.Series) -> pl.Series:
-    """The channel id in each channel link; a history repeats a few thousand channels, so
-    each distinct link is read once."""
-    distinct = urls.drop_nulls().unique()
-    found = distinct.str.extract(_CHANNEL_ID, 1)
-    return urls.replace_strict(distinct, found, default=None, return_dtype=pl.String)
+def prepare(entries: pl.DataFrame, fast_times: FastTimes | None = None) -> pl.DataFrame:
+    """The entries with what ``BatchMaker.make`` works out row by row and without state, so
+    that a reader may do it in another thread: ``video_id``, ``kind`` (null throughout when
+    every entry is a record with a video link) and ``fast_us`` (the instants ``fast_times``
+    reads, null elsewhere)."""
+    ids, kinds = _kinds(entries)
+    return entries.with_columns(
+        video_id=ids.replace("", None),
+        kind=pl.lit(None, dtype=pl.String) if kinds is None else kinds,
+        fast_us=(
+            pl.lit(None, dtype=pl.Int64) if fast_times is None else fast_times(entries["time"])
+        ),
+    )
+
+
+class _Memo:
+    """Values computed once per distinct string of one import, however often it recurs.
+
+    A string's code in a private ``pl.Categories`` (the next free code when first seen) is
+    its row in ``values``: looking a batch up costs one dictionary encoding and a gather, and
+    only strings never seen before are computed. The categories live as long as a series
+    uses them (``_pin``, which holds "", code 0): they are freed with the memo. Should they
+    ever start afresh anyway (Polars calls them unstable), "" gets another code, which is
+    noticed, and the memo starts afresh too.
+    """
+
+    def __init__(self, compute: Callable[[pl.Series], pl.DataFrame]) -> None:
+        self._compute = compute  # distinct strings -> their values, a row each
+        self._start()
+
+    def _start(self) -> None:
+        self._categories = pl.Categories.random()
+        self._pin = pl.Series([""], dtype=pl.String).cast(pl.Categorical(self._categories))
+        self._values = self._compute(pl.Series([""], dtype=pl.String))
+
+    def _intact(self) -> bool:
+        code = pl.Series([""], dtype=pl.String).cast(pl.Categorical(self._categories))
+        return bool(code.to_physical()[0] == 0)
+
+    def lookup(self, strings: pl.Series) -> pl.DataFrame:
+        """The values of each string, a row each (nulls for a null string)."""
+        codes = strings.cast(pl.Categorical(self._categories)).to_physical()
+        if not self._intact():
+            self._start()
+            codes = strings.cast(pl.Categorical(self._categories)).to_physical()
+            if not self._intact():
+                raise RuntimeError("Polars categories no longer keep their codes")
+        known = self._values.height
+        top = codes.max()
+        if top is None or int(top) < known:  # type: ignore[arg-type]
+            return self._values.select(pl.all().gather(codes))
+        new = (
+            pl.DataFrame({"code": codes, "string": strings})
+            .filter(pl.col("code") >= known)
+            .unique("code")
+            .sort("code")
+        )
+        if new.height:
+            if new["code"][0] != known or new["code"][-1] != known + new.height - 1:
+                raise RuntimeError("Polars categories gave codes out of order")
+            self._values = self._values.vstack(self._compute(new["string"]))
+            if self._values.n_chunks() > 8:
+                self._values = self._values.rechunk()
+        return self._values.select(pl.all().gather(codes))
 
 
 class BatchMaker:
@@ -216,6 +274,9 @@ class BatchMaker:
 
     ``parse_time`` reads one raw time (ValueError with the reason); ``fast_times``, when
     given, reads a whole column at once and leaves null what ``parse_time`` must decide.
+
+    Titles, channels and topics are worked out once per distinct text of the file (memos
+    kept for the maker's life, one import): a history repeats its titles and channels.
     """
 
     def __init__(
@@ -229,22 +290,43 @@ class BatchMaker:
         self.tagger = tagger
         self.parse_time = parse_time
         self.fast_times = fast_times
+        self._words = tagger.bit_names
+        # JSON text without its verb / a text as shown, cleaned: the title and its topics
+        self._verb_titles = _Memo(lambda texts: self._titled(_without_verb(texts)))
+        self._shown_titles = _Memo(self._titled)
+        self._channel_names = _Memo(self._named)
+        self._channel_ids = _Memo(
+            lambda urls: urls.str.extract(_CHANNEL_ID, 1).alias("channel_id").to_frame()
+        )
+
+    def _titled(self, texts: pl.Series) -> pl.DataFrame:
+        """``title`` (the texts, cleaned) and its topics' bit set."""
+        cleaned = clean_text(texts).alias("title")
+        return self.tagger.bit_sets(cleaned).insert_column(0, cleaned)
+
+    def _named(self, names: pl.Series) -> pl.DataFrame:
+        """``channel_name`` (cleaned, null if nothing is left) and its topics' bit set."""
+        cleaned = clean_text(names.fill_null("")).replace("", None).alias("channel_name")
+        return self.tagger.bit_sets(cleaned).insert_column(0, cleaned)
 
     def make(
         self, entries: pl.DataFrame, problems: list[tuple[int, str]] | None = None
     ) -> pl.DataFrame | None:
-        """The records of ``entries`` (``ENTRY_SCHEMA``) as a batch (``BATCH_SCHEMA``), or None.
+        """The records of ``entries`` (``ENTRY_SCHEMA``, perhaps ``prepare``-d already) as a
+        batch (``BATCH_SCHEMA``), or None.
 
         ``problems`` are (entry, message) of malformed entries the reader dropped; they are
         warned in file order together with this batch's own.
         """
         warnings = list(problems or ())
-        classified = classify(entries)
-        kinds = classified["kind"]
-        skipped = kinds.filter(kinds != RECORD)
-        if len(skipped):
-            self.report.skipped.update(dict(skipped.value_counts().iter_rows()))
-        found = classified.filter(pl.col("kind") == RECORD)
+        found = entries if "fast_us" in entries.columns else prepare(entries, self.fast_times)
+        kinds = found["kind"]
+        if kinds.null_count() < len(kinds):
+            record = kinds == RECORD
+            skipped = kinds.filter(~record)
+            if len(skipped):
+                self.report.skipped.update(dict(skipped.value_counts().iter_rows()))
+                found = found.filter(record)
         at = self._times(found, warnings)
         in_range = at.is_between(MIN_US, MAX_US, closed="left")
         late = found.filter(at.is_not_null() & ~in_range)
@@ -252,41 +334,97 @@ class BatchMaker:
             warnings.append((entry, f"entry {entry}: time {time!r} is outside 2005..2099"))
         for _, message in sorted(warnings, key=lambda problem: problem[0]):
             self.report.warn(message)
-        found = found.with_columns(watched_at_us=at).filter(in_range.fill_null(value=False))
+        found = found.with_columns(watched_at_us=at)
+        keep = in_range.fill_null(value=False)
+        if not keep.all():
+            found = found.filter(keep)
         if found.is_empty():
             return None
-        shown = ~pl.col("is_ad") & _present("channel_url")
+        batch = self._records(found)
+        self.report.add_batch(batch)
+        return batch
+
+    def _records(self, found: pl.DataFrame) -> pl.DataFrame:
+        """The batch of records ``found`` (classified, timed)."""
+        words = self._words
+        titles = self._titles(found)
+        shown = found.select(
+            (~pl.col("is_ad") & _present("channel_url")).fill_null(value=False)
+        ).to_series()
+        every = bool(shown.all())
+        raw_names = found["channel_name"] if every else found["channel_name"].filter(shown)
+        urls = found["channel_url"] if every else found["channel_url"].filter(shown)
+        names, ids = self._channel_names.lookup(raw_names), self._channel_ids.lookup(urls)
+        title_bits = titles.select(words)
+        if every:
+            channel_name, channel_id = names["channel_name"], ids["channel_id"]
+            channel_bits = names.select(words)
+        else:
+            at = shown.arg_true()  # (scatter writes into the series it is called on)
+            channel_name = _nulls(found.height).scatter(at, names["channel_name"])
+            channel_id = _nulls(found.height).scatter(at, ids["channel_id"])
+            channel_bits = pl.DataFrame(
+                [
+                    _zeros(found.height).scatter(at, names[word].fill_null(0)).alias(word)
+                    for word in words
+                ]
+            )
+        bits = pl.DataFrame(
+            [title_bits[word].fill_null(0) | channel_bits[word].fill_null(0) for word in words]
+        )
         music = (pl.col("header") == "YouTube Music") | pl.col("url").str.contains(
             _MUSIC_HOST, literal=True
         ).fill_null(value=False)
-        batch = found.select(
+        return found.select(
             "watched_at_us",
             "video_id",
-            _titles(found).alias("title"),
-            pl.when(shown).then(_channel_ids(found["channel_url"])).alias("channel_id"),
-            pl.when(shown)
-            .then(clean_text(found["channel_name"].fill_null("")).replace("", None))
-            .alias("channel_name"),
+            titles["title"],
+            channel_id.alias("channel_id"),
+            channel_name.alias("channel_name"),
             pl.when(music)
             .then(pl.lit("youtube_music"))
             .otherwise(pl.lit("youtube"))
             .alias("product"),
+            self.tagger.spell(bits).alias("topics"),
             "is_ad",
             pl.lit(None, dtype=pl.Float64).alias("duration_s"),
+        ).select(BATCH_SCHEMA.names())
+
+    def _titles(self, found: pl.DataFrame) -> pl.DataFrame:
+        """``title`` of each record and its topics' bit set, each distinct text worked out
+        once: the link text (HTML), else the sentence without its verb, else the sentence;
+        the link itself when that leaves nothing."""
+        linked = _present("url")
+        verb_only = found.select((linked & pl.col("title").is_null()).all()).item()
+        if verb_only:  # JSON: every record has its link and no link text
+            cleaned = self._verb_titles.lookup(found["text"])
+        else:
+            verb = found.select(
+                pl.when(linked & pl.col("title").is_null()).then("text")
+            ).to_series()
+            shown = found.select(
+                pl.when(~linked).then("text").when(pl.col("title").is_not_null()).then("title")
+            ).to_series()
+            by_verb = self._verb_titles.lookup(verb)
+            by_shown = self._shown_titles.lookup(shown)
+            cleaned = by_verb.select(
+                pl.coalesce(pl.col(name), by_shown[name]) for name in by_verb.columns
+            )
+        empty = ~(cleaned["title"] != "").fill_null(value=False)
+        if not empty.any():
+            return cleaned
+        # nothing left of the sentence: the link itself, tagged here (rare)
+        urls = found["url"].filter(empty).fill_null("")
+        at = empty.arg_true()
+        tagged = self.tagger.bit_sets(urls)
+        return pl.DataFrame(
+            [cleaned["title"].scatter(at, urls)]
+            + [cleaned[word].scatter(at, tagged[word]) for word in self._words]
         )
-        topics = self.tagger.tag_many(batch["title"], batch["channel_name"])
-        batch = batch.with_columns(topics=topics).select(BATCH_SCHEMA.names())
-        self.report.add_batch(batch)
-        return batch
 
     def _times(self, found: pl.DataFrame, warnings: list[tuple[int, str]]) -> pl.Series:
         """Instants of the records; null (and a warning) where the time is unreadable."""
-        times = found["time"]
-        at = (
-            self.fast_times(times)
-            if self.fast_times is not None
-            else pl.Series(values=[None] * len(times), dtype=pl.Int64)
-        )
+        at = found["fast_us"]
         unsure = at.is_null()
         if not unsure.any():
             return at
@@ -298,6 +436,24 @@ class BatchMaker:
                 warnings.append((entry, f"entry {entry}: {exc}"))
                 slow.append(None)
         return at.scatter(unsure.arg_true(), pl.Series(slow, dtype=pl.Int64))
+
+
+def _nulls(length: int) -> pl.Series:
+    return pl.repeat(None, length, dtype=pl.String, eager=True)
+
+
+def _zeros(length: int) -> pl.Series:
+    return pl.zeros(length, dtype=pl.Int64, eager=True)
+
+
+def _without_verb(texts: pl.Series) -> pl.Series:
+    """Each text without its "watched" verb (as it is when it has none, or nothing else)."""
+    text = pl.col("text")
+    return (
+        texts.to_frame("text")
+        .select(pl.coalesce(strip_watched_verb(text).replace("", None), text))
+        .to_series()
+    )
 
 
 def count_kinds(entries: pl.DataFrame) -> Counter[str]:

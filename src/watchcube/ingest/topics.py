@@ -117,25 +117,29 @@ class Tagger:
                         found.update(self._topics_of[phrase])
         return tuple(sorted(found))
 
+    @property
+    def bit_names(self) -> list[str]:
+        """The columns of a bit set (``w0``, ``w1``...: 63 topics to an Int64 word)."""
+        return [f"w{index}" for index in range(self._words)]
+
     def tag_many(self, titles: pl.Series, channel_names: pl.Series) -> pl.Series:
         """``tag`` for each (title, channel name) pair, as a ``List(String)`` series.
 
         Histories repeat titles (rewatches, music) and channels: each distinct one is
-        searched once. A text's topics are a bit set (``_words`` 63-bit integers), so a
-        record's are the OR of its title's and its channel's, and each distinct set is
-        spelled out once.
+        searched once. A text's topics are a bit set (``bit_names``), so a record's are the
+        OR of its title's and its channel's, and each distinct set is spelled out once.
         """
-        words = [f"w{index}" for index in range(self._words)]
+        words = self.bit_names
         bits = (
             pl.DataFrame({"title": titles, "channel_name": channel_names})
             .join(
-                self._bit_sets(titles.unique(), "title"),
+                self._distinct_bit_sets(titles, "title"),
                 on="title",
                 how="left",
                 maintain_order="left",
             )
             .join(
-                self._bit_sets(channel_names.drop_nulls().unique(), "channel_name"),
+                self._distinct_bit_sets(channel_names, "channel_name"),
                 on="channel_name",
                 how="left",
                 suffix="_channel",
@@ -145,6 +149,26 @@ class Tagger:
                 pl.col(word).fill_null(0) | pl.col(f"{word}_channel").fill_null(0) for word in words
             )
         )
+        return self.spell(bits)
+
+    def bit_sets(self, texts: pl.Series) -> pl.DataFrame:
+        """Each text's topics as a bit set, a row per text (0 without a topic, or for null).
+
+        No text is searched twice only if the texts are distinct (callers that see texts
+        again keep their sets)."""
+        sets = self._found_bit_sets(texts)
+        return pl.DataFrame(
+            [
+                pl.zeros(len(texts), dtype=pl.Int64, eager=True)
+                .scatter(sets["row"], sets[word])  # (in place: a new series each)
+                .alias(word)
+                for word in self.bit_names
+            ]
+        )
+
+    def spell(self, bits: pl.DataFrame) -> pl.Series:
+        """The topics (``List(String)``, sorted by name) of each bit set (``bit_names``)."""
+        words = self.bit_names
         spelled = [
             (
                 *key,
@@ -161,22 +185,27 @@ class Tagger:
         )
         return bits.join(lists, on=words, how="left", maintain_order="left")["topics"]
 
-    def _bit_sets(self, texts: pl.Series, name: str) -> pl.DataFrame:
-        """``name`` and its topics' bit set (``w0``...) for the texts with a keyword."""
+    def _distinct_bit_sets(self, texts: pl.Series, name: str) -> pl.DataFrame:
+        """``name`` and its topics' bit set for each distinct text with a keyword."""
+        distinct = texts.drop_nulls().unique()
+        sets = self._found_bit_sets(distinct)
+        return sets.with_columns(distinct.gather(sets["row"]).alias(name)).drop("row")
+
+    def _found_bit_sets(self, texts: pl.Series) -> pl.DataFrame:
+        """``row`` (the text's position) and its topics' bit set, for the texts with a keyword."""
         found = texts.to_frame("text").select(
             row=pl.int_range(pl.len(), dtype=pl.UInt32),
             phrase=_spaced_words(pl.col("text")).str.extract_many(
                 pl.lit(self._phrases, dtype=pl.List(pl.String)), overlapping=True
             ),
         )
-        sets = (
+        return (
             found.explode("phrase")
             .drop_nulls("phrase")
             .join(self._phrase_bits, on="phrase")
             .group_by("row")
-            .agg(pl.col(f"w{index}").bitwise_or() for index in range(self._words))
+            .agg(pl.col(word).bitwise_or() for word in self.bit_names)
         )
-        return sets.with_columns(texts.gather(sets["row"]).alias(name)).drop("row")
 
 
 @cache

@@ -1,0 +1,220 @@
+"""The JSON reader's fast paths against plain references: batches made with per-import memos
+(titles, channels, topics worked out once per distinct text) against the same rules applied
+row by row, and runs parsed in pieces, in worker threads, against the entry-by-entry reader."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from unittest.mock import patch
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import watchcube.ingest
+from watchcube.errors import UnreadableFile
+from watchcube.ingest import ImportReport, takeout_json
+from watchcube.ingest.classify import (
+    ENTRY_SCHEMA,
+    RECORD,
+    BatchMaker,
+    classify,
+    clean_text,
+    strip_watched_verb,
+)
+from watchcube.ingest.takeout_json import iter_array
+from watchcube.ingest.timestamps import parse_json_time
+from watchcube.ingest.topics import Tagger
+
+from .helpers import CHANNEL, TAKEOUT, json_entry, read, takeout_layout, write_json
+
+VIDEO = "https://www.youtube.com/watch?v=2DIdtwlt8_o"
+CHANNEL_ID = r"/channel/([A-Za-z0-9_-]+)"
+TAGGER = Tagger(
+    {"music": ["song", "official video"], "code": ["c++", "rust"], "news": ["news", "song"]}
+)
+
+
+def _one(function: Callable[[pl.Series], pl.Series], text: str | None) -> Any:
+    return function(pl.Series([text], dtype=pl.String))[0]
+
+
+def reference_row(row: dict[str, Any]) -> tuple[Any, ...]:
+    """One record's (title, channel_id, channel_name, topics) by the rules, row by row."""
+    url, text, title = row["url"], row["text"], row["title"]
+    if not url:
+        shown = text
+    elif title is not None:
+        shown = title
+    else:
+        verbless = pl.select(strip_watched_verb(pl.lit(text, dtype=pl.String))).item()
+        shown = verbless or text
+    cleaned = _one(clean_text, shown)
+    titled = cleaned if cleaned else (url or "")
+    channel_id = channel_name = None
+    if not row["is_ad"] and row["channel_url"]:
+        found = _one(
+            lambda urls: urls.str.extract(r"/channel/([A-Za-z0-9_-]+)", 1), row["channel_url"]
+        )
+        channel_id = found
+        channel_name = _one(clean_text, row["channel_name"] or "") or None
+    return titled, channel_id, channel_name, TAGGER.tag(titled, channel_name)
+
+
+TEXTS = st.sampled_from(
+    [
+        "Watched Song of rust",
+        "Watched  Song  of  rust ",
+        "Watched\u3000News",
+        "Watched ",
+        "Watched",
+        "Vous avez regardé Official Video",
+        "News angesehen",
+        "Watched a video that has been removed",
+        "c++ news",
+        " ",
+        "x" * 2100,
+        "Watched " + "ab " * 700,
+    ]
+) | st.text(max_size=12)
+URLS = st.sampled_from(
+    [VIDEO, "https://music.youtube.com/watch?v=2tw2QDSeBQQ", "https://youtu.be/abc", "", None]
+)
+ROWS = st.fixed_dictionaries(
+    {
+        "header": st.sampled_from(["YouTube", "YouTube Music"]),
+        "text": TEXTS,
+        "url": URLS,
+        "title": st.none() | TEXTS,
+        "channel_name": st.none() | st.sampled_from(["Song  Channel", " ", "Rust News", ""]),
+        "channel_url": st.none() | st.sampled_from([CHANNEL, "", "https://x.example/channel/"]),
+        "is_ad": st.booleans(),
+        "time": st.sampled_from(["2024-01-13T13:16:16.123Z", "2024-01-13T13:16:16Z", "soon"]),
+    }
+)
+
+
+@settings(max_examples=120, deadline=None)
+@given(rows=st.lists(ROWS, min_size=1, max_size=30), cuts=st.lists(st.integers(0, 30)))
+def test_memoized_batches_follow_the_rules_row_by_row(
+    rows: list[dict[str, Any]], cuts: list[int]
+) -> None:
+    entries = pl.DataFrame(
+        [{"entry": index, **row} for index, row in enumerate(rows, 1)], schema=ENTRY_SCHEMA
+    )
+    maker = BatchMaker(ImportReport("x", "takeout-json"), TAGGER, parse_json_time)
+    got: list[tuple[Any, ...]] = []
+    bounds = sorted({0, len(rows), *(cut for cut in cuts if cut < len(rows))})
+    for start, stop in itertools.pairwise(bounds):  # texts recur across batches
+        batch = maker.make(entries.slice(start, stop - start))
+        if batch is not None:
+            got += [
+                (row["title"], row["channel_id"], row["channel_name"], tuple(row["topics"]))
+                for row in batch.iter_rows(named=True)
+            ]
+    kinds = classify(entries)["kind"].to_list()
+    expected = [
+        reference_row(row)
+        for row, kind in zip(entries.iter_rows(named=True), kinds, strict=True)
+        if kind == RECORD and row["time"] != "soon"
+    ]
+    assert got == expected
+
+
+def test_a_memo_keeps_its_codes_between_batches() -> None:
+    maker = BatchMaker(ImportReport("x", "takeout-json"), TAGGER, parse_json_time)
+    first = json_entries([("Watched Song", "A"), ("Watched Rust", "B")])
+    second = json_entries([("Watched News", "C"), ("Watched Song", "B"), ("Watched Rust", "A")])
+    batch = maker.make(first)
+    assert batch is not None
+    batch = maker.make(second)
+    assert batch is not None
+    assert batch.select("title", "channel_name").rows() == [
+        ("News", "C"),
+        ("Song", "B"),
+        ("Rust", "A"),
+    ]
+    assert batch["topics"].to_list() == [["news"], ["music", "news"], ["code"]]
+
+
+def json_entries(pairs: list[tuple[str, str]]) -> pl.DataFrame:
+    rows = [
+        (i, "YouTube", text, VIDEO, None, name, CHANNEL, False, "2024-01-13T13:16:16.123Z")
+        for i, (text, name) in enumerate(pairs, 1)
+    ]
+    return pl.DataFrame(rows, schema=ENTRY_SCHEMA, orient="row")
+
+
+# -- runs parsed in pieces ---------------------------------------------------------------
+
+
+def outcome(path: Path) -> tuple[object, ...]:
+    try:
+        report, rows = read(path)
+    except UnreadableFile as exc:
+        return (type(exc).__name__, str(exc))
+    fields = (report.records, report.ads, report.music, report.skipped, report.warnings)
+    return rows, fields, report.warning_messages
+
+
+@pytest.mark.parametrize("name", ["en-ads.watch-history.json", "en-2025-music.watch-history.json"])
+@pytest.mark.parametrize("piece_bytes", [1, 3000, takeout_json.PIECE_BYTES])
+def test_pieces_of_any_size_give_the_same_records(name: str, piece_bytes: int) -> None:
+    path = TAKEOUT / name
+    whole = outcome(path)
+    with (
+        patch.object(takeout_json, "PIECE_BYTES", piece_bytes),
+        patch.object(takeout_json, "RUN_BYTES", 100_000),
+        patch.object(watchcube.ingest, "CHUNK_BYTES", 7000),
+    ):
+        assert outcome(path) == whole
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda text: text.replace('"Watched 12"', '"Watched 12', 1),  # a string never ends
+        lambda text: text.replace('"Watched 15",', '"Watched 15"', 1),  # a comma is missing
+        lambda text: text[: len(text) * 2 // 3],  # truncated
+        lambda text: text.replace("},{", "}{", 1),  # no comma between entries
+        lambda text: text + "]",  # data after the array
+        lambda text: text[:-1] + "x",  # no end of the array
+        lambda text: text + "\x0c",  # not JSON space after the array
+        lambda text: text.replace("\n},{\n", "\n},\n{\n", 1),  # another layout from there
+    ],
+)
+def test_damage_between_pieces_is_named_as_the_entry_reader_names_it(
+    tmp_path: Path, damage: Callable[[str], str]
+) -> None:
+    text = damage(takeout_layout([json_entry(f"Watched {i}", VIDEO) for i in range(20)]))
+    path = tmp_path / "watch-history.json"
+    path.write_text(text, encoding="utf-8")
+    with (
+        patch.object(takeout_json, "PIECE_BYTES", 300),
+        patch.object(takeout_json, "RUN_BYTES", 2000),
+    ):
+        try:
+            expected: object = [entry for entry, _ in iter_array([text], "watch-history.json")]
+        except UnreadableFile as exc:
+            expected = str(exc)
+        try:
+            got: object = [row.title for row in read(path)[1]]
+        except UnreadableFile as exc:
+            got = str(exc)
+    if isinstance(expected, str):
+        assert got == expected
+    else:
+        assert got == [f"{i}" for i in range(20)]
+
+
+def test_a_number_in_a_later_piece_is_read_as_the_entry_reader_reads_it(tmp_path: Path) -> None:
+    entries: list[Any] = [json_entry(f"Watched {i}", VIDEO) for i in range(30)]
+    entries[25]["title"] = 25  # Polars would read "25"
+    with patch.object(takeout_json, "PIECE_BYTES", 500):
+        report, rows = read(write_json(tmp_path, entries))
+    assert len(rows) == 29
+    assert report.warning_messages == ["watch-history.json: entry 26: no title or time"]
