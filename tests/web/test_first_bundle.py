@@ -147,3 +147,17 @@ def test_a_bad_token_brings_no_bundle_and_a_bad_cookie_is_dropped(site: Site) ->
     assert first_bundle(site.page("", token=expired)) is None
     # With no token at all the page is the same for everyone.
     assert first_bundle(site.page()) is None
+
+
+def test_a_failure_behind_the_bundle_leaves_the_page_working(
+    site: Site, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken(*args: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("watchcube.api.routes.web.dashboard_bundle", broken)
+    page = site.page("?year=2025", token=mint_token(SECRET, "carol"))
+    assert page.status_code == 200
+    assert first_bundle(page) is None
+    assert 'data-panel="kpi"' in page.text
+    assert "could not put the first dashboard bundle in the page" in caplog.text

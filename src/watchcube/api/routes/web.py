@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import os
 import re
 import threading
@@ -31,6 +32,7 @@ from watchcube.api.routes.aggregations import dashboard_bundle
 from watchcube.errors import AuthError, WatchcubeError
 from watchcube.service import Service
 
+log = logging.getLogger(__name__)
 WEB = Path(__file__).resolve().parents[2] / "web"
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
@@ -214,6 +216,9 @@ async def _first_bundle(request: Request, principal: Principal) -> FirstBundle |
             dashboard_bundle(service, principal.subject, query, control), _FIRST_BUNDLE_SECONDS
         )
     except (WatchcubeError, TimeoutError):
+        return None
+    except Exception:  # the page works without its bundle: never fail it for that
+        log.exception("could not put the first dashboard bundle in the page")
         return None
     data = b"".join(
         (
