@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import httpx
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.web.conftest import Dashboard, Site
 from watchcube.engine.registry import TYPES
@@ -226,6 +226,13 @@ def test_without_a_valid_token_the_page_asks_for_one(dashboard: Dashboard) -> No
     expect(page.locator("#login")).to_be_hidden()
 
 
+def _requests(page: Page) -> list[str]:
+    """The URLs of the requests ``page`` makes from now on, as they are made."""
+    sent: list[str] = []
+    page.on("request", lambda request: sent.append(request.url))
+    return sent
+
+
 def _dashboard_requests(urls: list[str]) -> list[str]:
     """The panels' dashboard requests among ``urls`` (not the pickers' options request)."""
     return [url for url in urls if "/dashboard" in url and "types=" not in url]
@@ -252,8 +259,7 @@ def test_a_click_after_prefetch_draws_from_memory_without_a_request(
     _wait_for_prefetch(dashboard, finished, "year=2025")
 
     # Prefetching goes on in the background: count the requests for the filters clicked.
-    sent: list[str] = []
-    page.on("request", lambda request: sent.append(request.url))
+    sent = _requests(page)
     bundle = f"{dashboard.site.url}/v1/users/alice/dashboard?"
     page.get_by_role("button", name="2025", exact=True).click()
     dashboard.wait_ready(year="2025")
@@ -276,8 +282,7 @@ def test_a_click_after_prefetch_draws_from_memory_without_a_request(
 
 def test_live_mode_does_not_prefetch(dashboard: Dashboard) -> None:
     page = dashboard.page
-    sent: list[str] = []
-    page.on("request", lambda request: sent.append(request.url))
+    sent = _requests(page)
     dashboard.open("mode=live")
     _wait_for_options(dashboard)
     page.wait_for_load_state("networkidle")
@@ -299,8 +304,7 @@ def test_a_reload_draws_from_the_bundle_in_the_page_without_a_request(
     dashboard.open("year=2024")
     page.wait_for_load_state("networkidle")  # the first page's prefetching is over
     figure = dashboard.figure("Videos")
-    sent: list[str] = []
-    page.on("request", lambda request: sent.append(request.url))
+    sent = _requests(page)
     page.reload()  # the link's token is now a cookie: the page comes with its bundle
     dashboard.wait_ready(year="2024")
     assert dashboard.figure("Videos") == figure
@@ -340,8 +344,7 @@ def test_a_bundle_for_another_user_or_filter_is_not_drawn(dashboard: Dashboard) 
     # An address the page reads differently from the server (`include_ads=1`: the page only
     # takes `true`) is asked for by the page itself, not drawn from the server's reading.
     dashboard.open()  # the cookie names alice again
-    sent: list[str] = []
-    page.on("request", lambda request: sent.append(request.url))
+    sent = _requests(page)
     page.goto(f"{dashboard.site.url}/?include_ads=1")
     dashboard.wait_ready()
     assert page.locator("#watchcube-first-bundle").count() == 1
@@ -356,8 +359,7 @@ def test_without_the_cookie_a_reload_starts_its_request_before_the_modules_run(
     dashboard.open("year=2024")
     page.wait_for_load_state("networkidle")  # the first page's prefetching is over
     page.context.clear_cookies()  # cookies blocked, say: the page comes without its bundle
-    sent: list[str] = []
-    page.on("request", lambda request: sent.append(request.url))
+    sent = _requests(page)
     page.reload()
     dashboard.wait_ready(year="2024")
     assert page.locator("#watchcube-first-bundle").count() == 0
@@ -400,8 +402,7 @@ def test_after_new_data_a_prefetched_bundle_is_asked_again(dashboard: Dashboard)
         }
         for i in range(2)
     ]
-    sent: list[str] = []
-    page.on("request", lambda request: sent.append(request.url))
+    sent = _requests(page)
     with httpx.Client(base_url=site.url) as http:
         response = http.post(
             "/v1/users/bob/records",

@@ -72,6 +72,9 @@ def _month_key(name: str) -> str:
 
 _EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
+# Spanish abbreviations, without a dot (both Spanish locales; "sep" read as September too).
+_ES_MONTHS = ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic")
+
 LOCALES: Final[dict[str, Locale]] = {
     locale.code: locale
     for locale in (
@@ -162,20 +165,7 @@ LOCALES: Final[dict[str, Locale]] = {
             removed_title="Has visto un vídeo que se ha eliminado",
             details_word="Detalles",
             products_word="Productos",
-            months=(
-                "ene",
-                "feb",
-                "mar",
-                "abr",
-                "may",
-                "jun",
-                "jul",
-                "ago",
-                "sept",
-                "oct",
-                "nov",
-                "dic",
-            ),
+            months=_ES_MONTHS,
             date_format="{d} {mon} {yyyy}, {H}:{MM}:{SS} {tz}",
             month_aliases=(("sep", 9),),
             source="verified: 'Has visto <a ...>', months 'mar'/'ago'/'sept'/'ene' without a"
@@ -190,20 +180,7 @@ LOCALES: Final[dict[str, Locale]] = {
             removed_title="Has visto un video que se eliminó",
             details_word="Detalles",
             products_word="Productos",
-            months=(
-                "ene",
-                "feb",
-                "mar",
-                "abr",
-                "may",
-                "jun",
-                "jul",
-                "ago",
-                "sept",
-                "oct",
-                "nov",
-                "dic",
-            ),
+            months=_ES_MONTHS,
             date_format="{d} {mon} {yyyy}, {h}:{MM}:{SS} {ampm} {tz}",
             ampm=("a.m.", "p.m."),
             month_aliases=(("sep", 9),),
