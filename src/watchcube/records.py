@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final
 
+import polars as pl
+
 from watchcube.errors import InvalidRecords
 
 PRODUCTS: Final = ("youtube", "youtube_music")
@@ -22,6 +24,35 @@ MIN_US: Final = int(datetime(2005, 1, 1, tzinfo=UTC).timestamp()) * US_PER_SECON
 MAX_US: Final = int(datetime(2100, 1, 1, tzinfo=UTC).timestamp()) * US_PER_SECOND
 MAX_TEXT: Final = 2000  # longest title or channel name kept (longer is truncated)
 MAX_TOPICS: Final = 50
+
+# The columnar form of ``Record``: what importers yield and the store writes.
+BATCH_SCHEMA: Final = pl.Schema(
+    {
+        "watched_at_us": pl.Int64(),
+        "video_id": pl.String(),
+        "title": pl.String(),
+        "channel_id": pl.String(),
+        "channel_name": pl.String(),
+        "product": pl.String(),
+        "topics": pl.List(pl.String()),
+        "is_ad": pl.Boolean(),
+        "duration_s": pl.Float64(),
+    }
+)
+# The same records as the store reads them back for the engine (the "raw frame"): the
+# instant as a UTC datetime, in history order.
+RAW_SCHEMA: Final = pl.Schema(
+    {
+        "watched_at": pl.Datetime("us", "UTC"),
+        **{name: dtype for name, dtype in BATCH_SCHEMA.items() if name != "watched_at_us"},
+    }
+)
+RAW_ORDER: Final = ("watched_at", "video_id", "title")
+
+
+def sort_raw(frame: pl.DataFrame) -> pl.DataFrame:
+    """History order: instant, then video id (missing first), then title; stable."""
+    return frame.sort(RAW_ORDER, nulls_last=False, maintain_order=True).rechunk()
 
 
 @dataclass(slots=True, frozen=True)

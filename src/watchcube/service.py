@@ -28,7 +28,7 @@ from watchcube.config import Settings
 from watchcube.engine import TYPES, Frame, FrameCache, FrameKey
 from watchcube.errors import InvalidFilter, NotFound
 from watchcube.importer import ImportSummary, import_file
-from watchcube.records import US_PER_SECOND, Record
+from watchcube.records import US_PER_SECOND, Record, sort_raw
 from watchcube.store import records as record_store
 from watchcube.store import registry
 from watchcube.store.changelog import changes_between, freshness
@@ -416,7 +416,7 @@ def _append(frame: pl.DataFrame, delta: pl.DataFrame) -> pl.DataFrame:
     combined = pl.concat([frame, delta], rechunk=True)
     if frame.is_empty() or delta["watched_at"].min() > frame["watched_at"].max():  # type: ignore[operator]
         return combined
-    return record_store.sort_raw(combined)
+    return sort_raw(combined)
 
 
 def _local_midnight_us(day: date, zone: ZoneInfo) -> int:

@@ -7,11 +7,11 @@ import pytest
 
 from tests.utils.factories import at, record
 from watchcube.engine import compute
-from watchcube.engine.frame import RAW_SCHEMA, month_text, raw_frame_from_records
+from watchcube.engine.frame import month_text, raw_frame_from_records
 from watchcube.engine.preparation import prepare
 from watchcube.errors import InvalidSettings
 from watchcube.filters import parse
-from watchcube.records import Record
+from watchcube.records import RAW_SCHEMA, Record
 
 MINUTE = 60_000_000
 

@@ -12,13 +12,12 @@ frame by the records it inserted (``extend``) instead of preparing it from scrat
 from __future__ import annotations
 
 from watchcube.engine.context import Context
-from watchcube.engine.frame import RAW_SCHEMA, Frame, raw_frame_from_records
+from watchcube.engine.frame import Frame, raw_frame_from_records
 from watchcube.engine.frame_cache import FrameCache, FrameKey
 from watchcube.engine.preparation import extend, prepare
 from watchcube.engine.registry import TYPES, check_types, compute
 
 __all__ = [
-    "RAW_SCHEMA",
     "TYPES",
     "Context",
     "Frame",

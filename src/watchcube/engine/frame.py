@@ -24,22 +24,8 @@ import polars as pl
 
 from watchcube import defaults
 from watchcube.engine.growable import held_bytes
-from watchcube.records import US_PER_SECOND, Record
+from watchcube.records import RAW_SCHEMA, US_PER_SECOND, Record, sort_raw
 
-RAW_SCHEMA: Final = pl.Schema(
-    {
-        "watched_at": pl.Datetime("us", "UTC"),
-        "video_id": pl.String(),
-        "title": pl.String(),
-        "channel_id": pl.String(),
-        "channel_name": pl.String(),
-        "product": pl.String(),
-        "topics": pl.List(pl.String()),
-        "is_ad": pl.Boolean(),
-        "duration_s": pl.Float64(),
-    }
-)
-RAW_ORDER: Final = ("watched_at", "video_id", "title")
 DAY_US: Final = 86_400 * US_PER_SECOND
 HOUR_US: Final = 3_600 * US_PER_SECOND
 FALLBACK_US: Final = defaults.FALLBACK_WATCH_SECONDS * US_PER_SECOND
@@ -210,7 +196,7 @@ def raw_frame_from_records(records: Iterable[Record]) -> pl.DataFrame:
         .with_columns(pl.col("topics").fill_null(pl.lit([], dtype=RAW_SCHEMA["topics"])))
         .select(RAW_SCHEMA.names())
     )
-    return frame.sort(RAW_ORDER, nulls_last=False, maintain_order=True)
+    return sort_raw(frame)
 
 
 def month_text(index: int) -> str:

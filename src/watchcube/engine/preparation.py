@@ -31,13 +31,12 @@ from watchcube.engine.frame import (
     EPOCH_WEEKDAY,
     FALLBACK_US,
     HOUR_US,
-    RAW_ORDER,
     Array,
     Frame,
     Rows,
 )
 from watchcube.errors import InvalidSettings
-from watchcube.records import US_PER_SECOND
+from watchcube.records import US_PER_SECOND, sort_raw
 
 
 def prepare(raw: pl.DataFrame, *, timezone: str, session_gap_minutes: int) -> Frame:
@@ -73,7 +72,7 @@ def extend(frame: Frame, raw: pl.DataFrame) -> Frame:
     array. ``raw`` is sorted as in ``prepare``.
     """
     if not raw["watched_at"].is_sorted():
-        raw = raw.sort(RAW_ORDER, nulls_last=False, maintain_order=True)
+        raw = sort_raw(raw)
     if raw.is_empty():
         return frame
     batch = _Batch.read(raw, frame.timezone)

@@ -28,8 +28,7 @@ from typing import TYPE_CHECKING, Final
 import polars as pl
 
 from watchcube.ingest.locales import LOCALES
-from watchcube.records import MAX_TEXT, MAX_US, MIN_US
-from watchcube.store.records import BATCH_SCHEMA
+from watchcube.records import BATCH_SCHEMA, MAX_TEXT, MAX_US, MIN_US
 
 if TYPE_CHECKING:
     from watchcube.ingest import ImportReport

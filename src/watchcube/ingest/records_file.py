@@ -26,6 +26,7 @@ from watchcube.errors import UnreadableFile
 from watchcube.ingest.classify import SPACE_CHARS
 from watchcube.ingest.json_stream import iter_array
 from watchcube.records import (
+    BATCH_SCHEMA,
     MAX_TEXT,
     MAX_TOPICS,
     MAX_US,
@@ -34,7 +35,7 @@ from watchcube.records import (
     Record,
     record_from_mapping,
 )
-from watchcube.store.records import BATCH_SCHEMA, batch_from_records
+from watchcube.store.records import batch_from_records
 
 if TYPE_CHECKING:
     from watchcube.ingest import ImportReport

@@ -25,26 +25,12 @@ import polars as pl
 from sqlalchemy import Connection, delete, func, select
 
 from watchcube import defaults
-from watchcube.records import US_PER_SECOND, Record
+from watchcube.records import BATCH_SCHEMA, RAW_SCHEMA, US_PER_SECOND, Record, sort_raw
 from watchcube.store.changelog import append_change
 from watchcube.store.db import Database
 from watchcube.store.schema import users, watch_records
 from watchcube.store.users import ensure_user
 
-# The columnar form of ``Record``: what importers yield and ``write_records`` stores.
-BATCH_SCHEMA: Final = pl.Schema(
-    {
-        "watched_at_us": pl.Int64(),
-        "video_id": pl.String(),
-        "title": pl.String(),
-        "channel_id": pl.String(),
-        "channel_name": pl.String(),
-        "product": pl.String(),
-        "topics": pl.List(pl.String()),
-        "is_ad": pl.Boolean(),
-        "duration_s": pl.Float64(),
-    }
-)
 _STAGE_COLUMNS = ("seq", "watched_sec", "ident", *BATCH_SCHEMA.names())
 _RECORD_COLUMNS = _STAGE_COLUMNS[1:]
 _TOPICS_KEY = '{"topics":'  # what ``struct.json_encode`` puts before the topics array
@@ -384,7 +370,7 @@ def read_frame(
         frame = arrow
     return sort_raw(
         frame.select(
-            pl.col("watched_at_us").cast(pl.Datetime("us", "UTC")).alias("watched_at"),
+            pl.col("watched_at_us").cast(RAW_SCHEMA["watched_at"]).alias("watched_at"),
             pl.col("video_id").replace("", None),
             "title",
             pl.col("channel_id").replace("", None),
@@ -395,8 +381,3 @@ def read_frame(
             pl.when(pl.col("duration_s") >= 0).then(pl.col("duration_s").cast(pl.Float64)),
         )
     )
-
-
-def sort_raw(frame: pl.DataFrame) -> pl.DataFrame:
-    """History order: instant, then video id (missing first), then title."""
-    return frame.sort(["watched_at", "video_id", "title"], nulls_last=False).rechunk()
