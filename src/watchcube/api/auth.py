@@ -73,7 +73,11 @@ class Authenticator:
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise AuthError("Authorization header must be 'Bearer <token>'")
-        token = token.strip()
+        return self.verify_token(token.strip())
+
+    def verify_token(self, token: str) -> Principal:
+        """The principal of a bare token (the dashboard page's cookie); ``AuthError`` if
+        invalid."""
         known = self._known.get(token)
         now = time.time()
         if known is not None and (known.expires_at is None or known.expires_at > now):

@@ -168,7 +168,7 @@ def _page_principal(request: Request) -> tuple[Principal | None, str | None]:
         if not token:
             continue
         try:
-            principal = authenticator.verify(f"Bearer {token}")
+            principal = authenticator.verify_token(token)
         except AuthError:
             continue
         return principal, token if token == given else None
