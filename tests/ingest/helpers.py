@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from watchcube.ingest import ImportReport, read_history
-from watchcube.records import Record
-from watchcube.store.records import BATCH_SCHEMA
+from watchcube.records import BATCH_SCHEMA, Record
 
 TAKEOUT = Path(__file__).resolve().parents[3] / "shared" / "data" / "takeout"
 CHANNEL = "https://www.youtube.com/channel/UCd2SfkpYdCcZb4BKTpMz-CQ"
@@ -55,6 +54,17 @@ def json_entry(
         entry["details"] = [{"name": "From Google Ads"}]
     entry["activityControls"] = ["YouTube watch history"]
     return entry
+
+
+# Ways to break a Takeout JSON export of entries "Watched 0", "Watched 1", ... (the readers
+# must name the same position the per-entry reader names).
+DAMAGES: list[Callable[[str], str]] = [
+    lambda text: text.replace('"Watched 12"', '"Watched 12', 1),  # a string never ends
+    lambda text: text.replace('"Watched 15",', '"Watched 15"', 1),  # a comma is missing
+    lambda text: text[: len(text) * 2 // 3],  # truncated
+    lambda text: text.replace("},{", "}{", 1),  # no comma between entries
+    lambda text: text + "]",  # data after the array
+]
 
 
 def takeout_layout(entries: list[Any]) -> str:

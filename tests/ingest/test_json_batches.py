@@ -30,7 +30,7 @@ from watchcube.ingest.takeout_json import iter_array
 from watchcube.ingest.timestamps import parse_json_time
 from watchcube.ingest.topics import Tagger
 
-from .helpers import CHANNEL, TAKEOUT, json_entry, read, takeout_layout, write_json
+from .helpers import CHANNEL, DAMAGES, TAKEOUT, json_entry, read, takeout_layout, write_json
 
 VIDEO = "https://www.youtube.com/watch?v=2DIdtwlt8_o"
 CHANNEL_ID = r"/channel/([A-Za-z0-9_-]+)"
@@ -177,11 +177,7 @@ def test_pieces_of_any_size_give_the_same_records(name: str, piece_bytes: int) -
 @pytest.mark.parametrize(
     "damage",
     [
-        lambda text: text.replace('"Watched 12"', '"Watched 12', 1),  # a string never ends
-        lambda text: text.replace('"Watched 15",', '"Watched 15"', 1),  # a comma is missing
-        lambda text: text[: len(text) * 2 // 3],  # truncated
-        lambda text: text.replace("},{", "}{", 1),  # no comma between entries
-        lambda text: text + "]",  # data after the array
+        *DAMAGES,
         lambda text: text[:-1] + "x",  # no end of the array
         lambda text: text + "\x0c",  # not JSON space after the array
         lambda text: text.replace("\n},{\n", "\n},\n{\n", 1),  # another layout from there

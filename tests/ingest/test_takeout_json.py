@@ -26,7 +26,7 @@ from watchcube.store.db import Database
 from watchcube.store.records import count_records
 from watchcube.store.users import get_user
 
-from .helpers import CHANNEL, TAKEOUT, json_entry, read, takeout_layout, write_json
+from .helpers import CHANNEL, DAMAGES, TAKEOUT, json_entry, read, takeout_layout, write_json
 
 VIDEO = "https://www.youtube.com/watch?v=2DIdtwlt8_o"
 
@@ -399,16 +399,7 @@ def test_runs_of_any_size_give_the_same_records(
     assert paths.per_entry == 0
 
 
-@pytest.mark.parametrize(
-    "damage",
-    [
-        lambda text: text.replace('"Watched 12"', '"Watched 12', 1),  # a string never ends
-        lambda text: text.replace('"Watched 15",', '"Watched 15"', 1),  # a comma is missing
-        lambda text: text[: len(text) * 2 // 3],  # truncated
-        lambda text: text.replace("},{", "}{", 1),  # no comma between entries
-        lambda text: text + "]",  # data after the array
-    ],
-)
+@pytest.mark.parametrize("damage", DAMAGES)
 def test_a_damaged_takeout_file_names_the_position_the_entry_reader_names(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: Callable[[str], str]
 ) -> None:
