@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 from pathlib import Path
 from typing import Annotated
@@ -12,7 +13,6 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from watchcube.api.auth import mint_token, new_secret
 from watchcube.cli.app import app, console, fail, load_settings
-from watchcube.cli.serve import run_server
 from watchcube.errors import WatchcubeError
 from watchcube.refresh.worker import Worker
 from watchcube.service import Service
@@ -65,7 +65,20 @@ def demo_command(
         highlight=False,
         soft_wrap=True,
     )
-    run_server(host, port, workers=1)
+    _serve_in_a_fresh_process(host, port)
+
+
+def _serve_in_a_fresh_process(host: str, port: int) -> None:
+    """Become ``watchcube serve`` (same process id, configuration in the environment).
+
+    granian forks its workers, and this process has run Polars (synthesis, pre-computing):
+    a child forked from a process whose Polars thread pool is running can hang in its first
+    parallel query (seen here: a new user's first uncached request never answered).
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    command = [sys.executable, "-m", "watchcube", "serve", "--host", host, "--port", str(port)]
+    os.execv(sys.executable, command)
 
 
 def _fill(service: Service, count: int, seed: int) -> None:
