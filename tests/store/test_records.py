@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import tempfile
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -259,3 +261,43 @@ def test_large_batches_are_written_a_batch_size_at_a_time(db: Database) -> None:
     with db.write() as conn:
         result = write_records(conn, "alice", [batch], batch_size=3, progress=sizes.append)
     assert (result.inserted, sizes) == (7, [3, 3, 1])
+
+
+def test_sqlite_staging_files_are_detached_and_deleted(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite stages a write in a scratch file attached to the write's connection: whether
+    the write commits, fails while reading, or is rolled back after the insert, the file
+    goes and the pooled connection takes the next write."""
+    if not db.is_sqlite:
+        pytest.skip("PostgreSQL stages in a temporary table")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+
+    def attached() -> list[str]:
+        with db.read() as conn:
+            return [row[1] for row in conn.exec_driver_sql("PRAGMA database_list")]
+
+    assert _write(db, [record("2024-01-01T10:00:00", "a")]) == (1, 0, 1)
+    assert list(scratch.iterdir()) == [] and attached() == ["main", "temp"]
+
+    def broken() -> Iterator[Record]:
+        yield record("2024-01-02T10:00:00", "b")
+        raise UnreadableFile("file.json: truncated at byte 42")
+
+    with pytest.raises(UnreadableFile), db.write() as conn:
+        write_records(conn, "alice", broken(), batch_size=1)
+    assert list(scratch.iterdir()) == []
+
+    with pytest.raises(RuntimeError, match="changed my mind"), db.write() as conn:
+        write_records(conn, "alice", [record("2024-01-03T10:00:00", "c")])
+        raise RuntimeError("changed my mind")
+    assert list(scratch.iterdir()) == [] and attached() == ["main", "temp"]
+
+    for _ in range(12):  # more than SQLite's limit of attached files, on any pooled connection
+        _write(db, [record("2024-01-04T10:00:00", "d")])
+    assert _write(db, [record("2024-01-05T10:00:00", "e")]) == (1, 0, 3)
+    assert list(scratch.iterdir()) == [] and attached() == ["main", "temp"]
+    with db.read() as conn:
+        assert count_records(conn, "alice") == 3

@@ -26,6 +26,9 @@ from watchcube.errors import ConfigError, StorageError
 _MIGRATIONS = "watchcube.store:migrations"
 # PostgreSQL advisory lock held while migrating, so replicas starting together take turns.
 _MIGRATION_LOCK = 0x77636D67
+# Key of a pooled SQLite connection's ``info``: callbacks run with the DB-API connection once
+# it is back in the pool, its transaction over (to detach a file a transaction attached).
+AFTER_TRANSACTION = "watchcube.after_transaction"
 
 
 def normalize_url(url: str) -> str:
@@ -113,6 +116,12 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB of pages: large imports, frames
         cursor.close()
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_conn: Any, record: Any) -> None:
+        for callback in record.info.pop(AFTER_TRANSACTION, ()):
+            if dbapi_conn is not None:
+                callback(dbapi_conn)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:

@@ -2,32 +2,42 @@
 
 A write takes record batches (``pl.DataFrame`` in ``BATCH_SCHEMA``, as the importers produce
 them) or ``Record`` objects (API posts, tests: converted to batches by ``batch_from_records``,
-so there is one write path). It copies each batch into a temporary staging table (COPY on
-PostgreSQL, ``executemany`` on SQLite) while the next batches are being read, drops the rows
-the user already has (identity: second + video id or title), inserts the rest in identity
-order, and in the same transaction bumps the user's ``data_version`` and appends one
-change-log row with the range of the inserted records. Either all of it commits or none of
-it does.
+so there is one write path). It copies each batch into a staging table while the next
+batches are being read, inserts the rows the user does not have yet (identity: second +
+video id or title) in identity order, and in the same transaction bumps the user's
+``data_version`` and appends one change-log row with the range of the inserted records.
+Either all of it commits or none of it does.
+
+The staging table is, on PostgreSQL, a temporary table filled by COPY. On SQLite it is a
+private scratch file, written column-wise by ADBC's SQLite driver in the read-ahead thread
+(about 3x faster than binding every row through the standard library's driver, and off the
+writing thread) and attached to the write's connection once complete. ADBC bundles its own
+SQLite library; two libraries in one process must never open the same file (each would drop
+the other's POSIX locks), and they do not: the scratch file is closed by ADBC before the
+standard library's driver attaches it, and ADBC never opens the database itself.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
+import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from queue import Empty, Queue
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import orjson
 import polars as pl
 from sqlalchemy import Connection, delete, func, select
 
 from watchcube import defaults
+from watchcube.errors import StorageError
 from watchcube.records import BATCH_SCHEMA, RAW_SCHEMA, US_PER_SECOND, Record, sort_raw
 from watchcube.store.changelog import append_change
-from watchcube.store.db import Database
+from watchcube.store.db import AFTER_TRANSACTION, Database
 from watchcube.store.schema import users, watch_records
 from watchcube.store.users import ensure_user
 
@@ -35,6 +45,7 @@ _STAGE_COLUMNS = ("seq", "watched_sec", "ident", *BATCH_SCHEMA.names())
 _RECORD_COLUMNS = _STAGE_COLUMNS[1:]
 _TOPICS_KEY = '{"topics":'  # what ``struct.json_encode`` puts before the topics array
 _AHEAD: Final = 2  # batches read ahead of the one being written (bounds the memory)
+_Item = TypeVar("_Item")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,11 +96,11 @@ def _batches(items: Iterable[pl.DataFrame | Record], size: int) -> Iterator[pl.D
         yield batch_from_records(pending)
 
 
-def _read_ahead(batches: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:
+def _read_ahead(batches: Iterator[_Item]) -> Iterator[_Item]:
     """The batches, produced in a worker thread up to ``_AHEAD`` ahead: an importer reads and
     parses the next batches while this one is copied in (Polars and the database drivers
     release the GIL). The producer's error is raised here; stopping early stops it."""
-    queue: Queue[tuple[pl.DataFrame | None, BaseException | None]] = Queue(maxsize=_AHEAD)
+    queue: Queue[tuple[_Item | None, BaseException | None]] = Queue(maxsize=_AHEAD)
     stop = threading.Event()
 
     def produce() -> None:
@@ -167,29 +178,39 @@ def write_records(
         select(users.c.data_version).where(users.c.user_id == user_id).with_for_update()
     ).scalar_one()
     version = int(current) + 1
-    _create_stage(conn)
+    frames = _stage_frames(_batches(records, batch_size))
     seen = 0
-    for batch in _read_ahead(_batches(records, batch_size)):
-        _fill_stage(conn, _stage_frame(batch, seen))
-        seen += batch.height
-        if progress is not None:
-            progress(batch.height)
-    conn.exec_driver_sql(
-        "DELETE FROM wc_stage WHERE EXISTS (SELECT 1 FROM watch_records w "
-        f"WHERE w.user_id = {_param(conn)} AND w.watched_sec = wc_stage.watched_sec "
-        "AND w.ident = wc_stage.ident)",
-        (user_id,),
-    )
+    if conn.dialect.name == "sqlite":
+        stage = _ScratchStage()
+        try:
+            # Two threads: one reads and prepares the batches, the other writes them down.
+            for height in _read_ahead(stage.fill(_read_ahead(frames))):
+                seen += height
+                if progress is not None:
+                    progress(height)
+            table = stage.attach(conn)
+        finally:
+            stage.discard_unless_attached()
+    else:
+        table = _create_temporary_stage(conn)
+        for frame in _read_ahead(frames):
+            _copy_stage(conn, frame)
+            seen += frame.height
+            if progress is not None:
+                progress(frame.height)
     columns = ", ".join(_RECORD_COLUMNS)
-    # In identity order the indexes grow at one end; among copies of one watch within the
-    # write, the first in the input (lowest seq) is the one inserted.
+    p = _param(conn)
+    # The primary key is the identity: rows the user already has conflict and are left
+    # out, and among copies of one watch within the write the first in the input (lowest
+    # seq) is the one inserted. In identity order the indexes grow at one end.
     inserted = conn.exec_driver_sql(
         f"INSERT INTO watch_records (user_id, {columns}, data_version) "
-        f"SELECT {_param(conn)}, {columns}, {_param(conn)} FROM wc_stage WHERE true "
+        f"SELECT {p}, {columns}, {p} FROM {table} WHERE true "
         "ORDER BY watched_sec, ident, seq ON CONFLICT DO NOTHING",
         (user_id, version),
     ).rowcount
-    conn.exec_driver_sql("DROP TABLE wc_stage")
+    if table == _STAGE:
+        conn.exec_driver_sql(f"DROP TABLE {_STAGE}")
     if inserted == 0:
         return WriteResult(0, seen, version - 1)
     low, high = conn.execute(
@@ -202,38 +223,111 @@ def write_records(
     return WriteResult(inserted, seen - inserted, version, low, high)
 
 
+def _stage_frames(batches: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:
+    seen = 0
+    for batch in batches:
+        yield _stage_frame(batch, seen)
+        seen += batch.height
+
+
 def _param(conn: Connection) -> str:
     return "?" if conn.dialect.name == "sqlite" else "%s"
 
 
-def _create_stage(conn: Connection) -> None:
-    suffix = " ON COMMIT DROP" if conn.dialect.name == "postgresql" else ""
-    conn.exec_driver_sql("DROP TABLE IF EXISTS wc_stage")
-    conn.exec_driver_sql(
-        "CREATE TEMPORARY TABLE wc_stage (seq BIGINT, watched_sec BIGINT, ident VARCHAR(80), "
-        "watched_at_us BIGINT, video_id VARCHAR(64), title TEXT, channel_id VARCHAR(64), "
-        "channel_name TEXT, product VARCHAR(16), topics TEXT, is_ad BOOLEAN, "
-        f"duration_s DOUBLE PRECISION){suffix}"
-    )
+_STAGE = "wc_stage"
+_STAGE_SQL = (
+    "(seq BIGINT, watched_sec BIGINT, ident VARCHAR(80), watched_at_us BIGINT, "
+    "video_id VARCHAR(64), title TEXT, channel_id VARCHAR(64), channel_name TEXT, "
+    "product VARCHAR(16), topics TEXT, is_ad BOOLEAN, duration_s DOUBLE PRECISION)"
+)
 
 
-def _fill_stage(conn: Connection, frame: pl.DataFrame) -> None:
-    """Copy staging rows in: CSV through COPY on PostgreSQL, ``executemany`` on SQLite."""
+def _create_temporary_stage(conn: Connection) -> str:
+    """PostgreSQL: a temporary staging table, dropped with the transaction at the latest."""
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {_STAGE}")
+    conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {_STAGE} {_STAGE_SQL} ON COMMIT DROP")
+    return _STAGE
+
+
+def _copy_stage(conn: Connection, frame: pl.DataFrame) -> None:
+    """PostgreSQL: staging rows in as CSV through COPY."""
     raw = conn.connection.driver_connection
     assert raw is not None
-    if conn.dialect.name == "postgresql":
-        # Strings quoted, nulls left empty: COPY's CSV format tells "" from NULL that way.
-        data = frame.write_csv(include_header=False, quote_style="non_numeric")
-        with (
-            raw.cursor() as cursor,
-            cursor.copy(
-                f"COPY wc_stage ({', '.join(_STAGE_COLUMNS)}) FROM STDIN WITH (FORMAT csv)"
-            ) as copy,
-        ):
-            copy.write(data.encode())
-    else:
-        marks = ", ".join("?" * len(_STAGE_COLUMNS))
-        raw.executemany(f"INSERT INTO wc_stage VALUES ({marks})", frame.iter_rows())
+    # Strings quoted, nulls left empty: COPY's CSV format tells "" from NULL that way.
+    data = frame.write_csv(include_header=False, quote_style="non_numeric")
+    with (
+        raw.cursor() as cursor,
+        cursor.copy(
+            f"COPY {_STAGE} ({', '.join(_STAGE_COLUMNS)}) FROM STDIN WITH (FORMAT csv)"
+        ) as copy,
+    ):
+        copy.write(data.encode())
+
+
+_SCRATCH = "wc_scratch"  # the scratch file's name on the write's connection
+
+
+class _ScratchStage:
+    """SQLite: the staging rows in a private scratch file (see the module's docstring).
+
+    ``fill`` runs in the read-ahead thread and is the only user of ADBC's connection, which
+    it closes when the rows run out. ``attach`` then attaches the finished file to the
+    write's connection; the file is detached and deleted when that connection is returned to
+    the pool, after its transaction (SQLite cannot detach a file a transaction has read).
+    """
+
+    def __init__(self) -> None:
+        handle, self.path = tempfile.mkstemp(prefix="watchcube-stage-", suffix=".sqlite")
+        os.close(handle)
+        self.attached = False
+
+    def fill(self, frames: Iterator[pl.DataFrame]) -> Iterator[int]:
+        """Write each frame to the scratch file; yield its number of rows."""
+        import adbc_driver_sqlite.dbapi as sqlite_adbc
+
+        connection = sqlite_adbc.connect(self.path, autocommit=True)
+        try:
+            with connection.cursor() as cursor:
+                # A scratch file: no journal, no syncing (a crash just leaves it behind).
+                cursor.execute("PRAGMA journal_mode=OFF")
+                cursor.execute("PRAGMA synchronous=OFF")
+                cursor.execute(f"CREATE TABLE {_STAGE} {_STAGE_SQL}")
+                for frame in frames:
+                    cursor.adbc_ingest(_STAGE, frame.to_arrow(), mode="append")
+                    yield frame.height
+        finally:
+            connection.close()
+            close = getattr(frames, "close", None)
+            if close is not None:  # stops a reader still running ahead
+                close()
+
+    def attach(self, conn: Connection) -> str:
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        try:
+            raw.execute(f"ATTACH DATABASE ? AS {_SCRATCH}", (self.path,))
+        except Exception as exc:
+            raise StorageError(f"cannot attach the import's staging file: {exc}") from exc
+        self.attached = True
+        path = self.path
+
+        def detach(dbapi_conn: Any) -> None:
+            try:
+                dbapi_conn.execute(f"DETACH DATABASE {_SCRATCH}")
+            finally:
+                _remove(path)
+
+        conn.connection.info.setdefault(AFTER_TRANSACTION, []).append(detach)
+        return f"{_SCRATCH}.{_STAGE}"
+
+    def discard_unless_attached(self) -> None:
+        if not self.attached:
+            _remove(self.path)
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.remove(path)
 
 
 def delete_range(
