@@ -419,3 +419,48 @@ def test_after_new_data_a_prefetched_bundle_is_asked_again(dashboard: Dashboard)
         f"{before + 2:,}"
     )
     assert dashboard.errors == []
+
+
+# Each panel's state, filter hash and content, in a document (the page's own or one parsed
+# from the server's HTML: the same serializer writes both).
+_PANELS = """(doc) => Object.fromEntries([...doc.querySelectorAll('[data-panel]')].map(
+    (p) => [p.dataset.panel, [p.dataset.state, p.dataset.filterHash ?? null,
+                             p.querySelector('.panel-body').innerHTML]]))"""
+
+
+def test_the_server_draws_the_first_panels_as_the_page_does(dashboard: Dashboard) -> None:
+    """Once the page has reported its layout (a cookie), a reload comes with its panels
+    drawn by the server with the page's own renderers: the same nodes the page draws."""
+    page = dashboard.page
+    dashboard.open("year=2025")
+    page.wait_for_load_state("networkidle")
+    layout = [c for c in page.context.cookies() if c["name"] == "watchcube_layout"]
+    assert len(layout) == 1 and layout[0]["sameSite"] == "Strict"
+    # The page as the server sends it now (same cookies), parsed but not run.
+    served = page.evaluate(
+        f"""async () => {{
+            const html = await (await fetch(location.href, {{cache: "no-store"}})).text();
+            return ({_PANELS})(new DOMParser().parseFromString(html, "text/html"));
+        }}"""
+    )
+    drawn = page.evaluate(f"({_PANELS})(document)")
+    assert set(served) == set(drawn) == set(TYPES)
+    for panel, (state, filter_hash, body) in served.items():
+        assert state == "ready", panel
+        assert [state, filter_hash, body] == drawn[panel], panel
+
+    # On a reload every panel is ready when the HTML is parsed, before any module ran; then
+    # the page takes over (the channel table sorts).
+    page.reload()
+    dashboard.wait_ready(year="2025")
+    ready, start = page.evaluate(
+        """["watchcube:ready", "watchcube:start"].map(
+            (name) => performance.getEntriesByName(name, "mark")[0].startTime)"""
+    )
+    assert ready < start
+    header = page.locator('[data-panel="enhanced_channel_metrics"] thead th').filter(
+        has_text="Loyalty"
+    )
+    header.get_by_role("button").click()
+    expect(header).to_have_attribute("aria-sort", "descending")
+    assert dashboard.errors == []

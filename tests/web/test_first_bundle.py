@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -16,6 +17,7 @@ from tests.api.conftest import SECRET, make_api
 from tests.utils.servers import serve_in_thread
 from watchcube.api.app import create_app
 from watchcube.api.auth import mint_token
+from watchcube.api.prerender import LAYOUT_COOKIE, PANEL_TYPES
 from watchcube.api.routes.web import COOKIE
 from watchcube.records import Record
 from watchcube.service import Service
@@ -29,8 +31,12 @@ class Site:
     url: str
     service: Service
 
-    def page(self, query: str = "", *, token: str | None = None) -> httpx.Response:
-        cookies = {COOKIE: token} if token else None
+    def page(
+        self, query: str = "", *, token: str | None = None, layout: str | None = None
+    ) -> httpx.Response:
+        cookies = {COOKIE: token} if token else {}
+        if layout is not None:
+            cookies[LAYOUT_COOKIE] = layout
         with httpx.Client(base_url=self.url, cookies=cookies, timeout=30) as client:
             return client.get(f"/{query}")
 
@@ -161,3 +167,84 @@ def test_a_failure_behind_the_bundle_leaves_the_page_working(
     assert first_bundle(page) is None
     assert 'data-panel="kpi"' in page.text
     assert "could not put the first dashboard bundle in the page" in caplog.text
+
+
+LAYOUT = quote(
+    json.dumps(
+        {
+            "widths": {panel: 500 for panel in PANEL_TYPES},
+            "locale": "en-US",
+            "timeZone": "Europe/Berlin",
+        }
+    )
+)
+PANEL = re.compile(
+    r'<section class="panel[^"]*" data-panel="(\w+)" data-state="(\w+)"'
+    r'(?: data-filter-hash="([0-9a-f]+)")? aria-busy="(\w+)"'
+    r'[^>]*>.*?<div class="panel-body">(.*?)</div>\s*</section>',
+    re.DOTALL,
+)
+
+
+def panels(page: httpx.Response) -> dict[str, tuple[str, str, str, str]]:
+    """Each panel's state, filter hash, aria-busy and drawn content."""
+    return {found[0]: found[1:] for found in PANEL.findall(page.text)}
+
+
+def test_with_the_pages_layout_the_panels_come_drawn(site: Site) -> None:
+    token = mint_token(SECRET, "carol")
+    page = site.page("?year=2026", token=token, layout=LAYOUT)
+    drawn = panels(page)
+    assert set(drawn) == PANEL_TYPES
+    first = first_bundle(page)
+    assert first is not None
+    for panel, (state, filter_hash, busy, body) in drawn.items():
+        assert (state, busy) == ("ready", "false"), panel
+        assert filter_hash == first["bundle"]["types"][panel]["filter_hash"], panel
+        assert body.startswith("<") and len(body) > 50, panel
+    assert 'width="500"' in drawn["monthly_trend"][3]
+    assert page.text.count('performance.mark("watchcube:ready")') == 1
+    # The page's ETag covers the layout: another layout, another page.
+    etag = page.headers["etag"]
+    other = LAYOUT.replace("500", "520")
+    assert site.page("?year=2026", token=token, layout=other).headers["etag"] != etag
+    assert site.page("?year=2026", token=token, layout=LAYOUT).headers["etag"] == etag
+
+
+def test_hostile_text_in_drawn_panels_is_only_text(site: Site) -> None:
+    page = site.page("?channels=UChostile", token=mint_token(SECRET, "carol"), layout=LAYOUT)
+    body = panels(page)["top_channels"][3]
+    assert "&lt;/script&gt;&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in body
+    assert "<script" not in body
+
+
+@pytest.mark.parametrize(
+    ("query", "layout", "why"),
+    [
+        ("", None, "no layout: the server cannot draw as the page would"),
+        ("", "garbage", "a layout the page never writes"),
+        ("?mode=live", LAYOUT, "live mode: no bundle in the page"),
+        ("?year=1900", LAYOUT, "a bad filter: no bundle"),
+    ],
+)
+def test_panels_are_left_to_the_page_without_a_bundle_and_a_layout(
+    site: Site, query: str, layout: str | None, why: str
+) -> None:
+    page = site.page(query, token=mint_token(SECRET, "carol"), layout=layout)
+    assert page.status_code == 200, why
+    assert {state for state, _, _, _ in panels(page).values()} == {"loading"}, why
+    assert 'performance.mark("watchcube:ready")' not in page.text, why
+
+
+def test_a_failure_to_draw_leaves_the_drawing_to_the_page(
+    site: Site, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args: object) -> None:
+        raise RuntimeError("V8 is gone")
+
+    monkeypatch.setattr("watchcube.api.routes.web.prerenderer.draw", broken)
+    page = site.page("?year=2024", token=mint_token(SECRET, "carol"), layout=LAYOUT)
+    assert page.status_code == 200
+    assert first_bundle(page) is not None
+    assert {state for state, _, _, _ in panels(page).values()} == {"loading"}
+    assert "could not draw the page's panels" in caplog.text

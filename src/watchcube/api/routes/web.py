@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import html
 import logging
 import os
 import re
@@ -28,6 +29,7 @@ from starlette.types import Scope
 
 from watchcube.api.auth import Authenticator, Principal
 from watchcube.api.deps import PrincipalDep, parse_query_string
+from watchcube.api.prerender import LAYOUT_COOKIE, PANEL_TYPES, Layout, Prerenderer, parse_layout
 from watchcube.api.routes.aggregations import dashboard_bundle
 from watchcube.errors import AuthError, WatchcubeError
 from watchcube.service import Service
@@ -126,15 +128,21 @@ async def dashboard(request: Request) -> Response:
     build = assets.current()
     principal, token = _page_principal(request)
     first = await _first_bundle(request, principal) if principal is not None else None
+    layout = parse_layout(request.cookies.get(LAYOUT_COOKIE)) if first is not None else None
     page, etag = build.page, build.etag
     if first is not None:
-        page = page.replace(_BUNDLE_SLOT, first.script, 1)
-        etag = f'"p.{hashlib.sha256((build.etag + first.etag).encode()).hexdigest()[:24]}"'
+        # The page's body depends on the bundle and on the layout it is drawn for.
+        depends = build.etag + first.etag + (layout.key if layout is not None else "")
+        etag = f'"p.{hashlib.sha256(depends.encode()).hexdigest()[:24]}"'
     headers = {"Cache-Control": "private, no-cache", "ETag": etag, "Vary": "Cookie"}
     match = request.headers.get("if-none-match")
     if match is not None and etag in {tag.strip() for tag in match.split(",")}:
         response = Response(status_code=304, headers=headers)
     else:
+        if first is not None:
+            page = page.replace(_BUNDLE_SLOT, first.script, 1)
+            if layout is not None:
+                page = await _drawn(page, build, first, layout)
         response = Response(page, media_type="text/html; charset=utf-8", headers=headers)
     if token is not None and principal is not None:
         _remember_token(request, response, token, principal)
@@ -153,10 +161,53 @@ _PAGE_OPTIONS = frozenset({"token", "mode", "poll"})
 _FIRST_BUNDLE_SECONDS = 2.0
 
 
+# Panels drawn by the server for the page's layout (the page draws them again once its
+# modules run). A drawing that fails or takes longer than this is left to the page.
+prerenderer = Prerenderer(WEB)
+_DRAW_SECONDS = 1.0
+_PANEL = re.compile(
+    rb'(<section class="panel[^"]*" data-panel="(\w+)" data-state=")loading(" aria-busy=")true'
+    rb'("[^>]*>.*?<div class="panel-body">)(</div>)',
+    re.DOTALL,
+)
+# Marks when the drawn panels were parsed, as the page's modules do when they draw.
+_DRAWN_MARK = b'</main>\n  <script>performance.mark("watchcube:ready")</script>'
+
+
 @dataclass(frozen=True)
 class FirstBundle:
     script: bytes
-    etag: str
+    etag: str  # of the bundle, for its user
+    body: bytes  # the bundle's JSON
+
+
+async def _drawn(page: bytes, build: Build, first: FirstBundle, layout: Layout) -> bytes:
+    """The page with every panel drawn from its first bundle, or as it was if any fails."""
+    try:
+        drawn = await asyncio.wait_for(
+            asyncio.to_thread(prerenderer.draw, build.version, first.etag, first.body, layout),
+            _DRAW_SECONDS,
+        )
+    except TimeoutError:
+        log.warning("drawing the page's panels took over %.1f s", _DRAW_SECONDS)
+        return page
+    except Exception:  # the page draws its panels itself: never fail it for this
+        log.exception("could not draw the page's panels")
+        return page
+    if set(drawn) != PANEL_TYPES:
+        return page
+
+    def fill(match: re.Match[bytes]) -> bytes:
+        panel = drawn[match[2].decode()]
+        state = b'ready" data-filter-hash="' + html.escape(panel.filter_hash).encode()
+        # match[3] begins with the quote that ends the attribute added here.
+        return match[1] + state + match[3] + b"false" + match[4] + panel.html.encode() + match[5]
+
+    filled, count = _PANEL.subn(fill, page)
+    if count != len(PANEL_TYPES):  # index.html and this module disagree (a test guards it)
+        log.error("index.html has %d panels to fill, not %d", count, len(PANEL_TYPES))
+        return page
+    return filled.replace(b"</main>", _DRAWN_MARK, 1)
 
 
 def _page_principal(request: Request) -> tuple[Principal | None, str | None]:
@@ -240,7 +291,7 @@ async def _first_bundle(request: Request, principal: Principal) -> FirstBundle |
         + data.replace(b"<", b"\\u003c")
         + b"</script>"
     )
-    return FirstBundle(script, bundle.etag + principal.subject)
+    return FirstBundle(script, bundle.etag + principal.subject, bundle.body)
 
 
 @router.get("/v1/me", summary="Who the token belongs to")

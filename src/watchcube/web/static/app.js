@@ -2,6 +2,7 @@
 // one dashboard request per filter change (none when the bundle was prefetched), the
 // panels, the freshness badge.
 
+import { currentLocale } from "./dom.js";
 import { createFilterBar } from "./filterbar.js";
 import { createFreshness } from "./freshness.js";
 import { createPanels } from "./panels.js";
@@ -17,7 +18,21 @@ const REQUESTS_KEY = "watchcube.requests";
 const REQUESTS_KEPT = 20;
 const OPTION_TYPES = ["monthly_trend", "top_channels", "topics_leaderboard"];
 const PREPARED_BUNDLES = 8; // of the prefetched ones, the likeliest are also drawn ahead
+// How this page draws (panel widths, locale, time zone), for the server: it draws the first
+// panels of the page's next load the same way (watchcube/api/prerender.py).
+const LAYOUT_COOKIE = "watchcube_layout";
+const PANEL_COUNT = 10;
 const byId = (id) => document.getElementById(id);
+let rememberedLayout = null;
+
+function rememberLayout(widths) {
+  if (Object.keys(widths).length !== PANEL_COUNT) return;
+  const value = encodeURIComponent(JSON.stringify({ widths, ...currentLocale() }));
+  if (value === rememberedLayout) return;
+  rememberedLayout = value;
+  const secure = location.protocol === "https:" ? "; secure" : "";
+  document.cookie = `${LAYOUT_COOKIE}=${value}; path=/; max-age=31536000; samesite=strict${secure}`;
+}
 
 /** The key the inline script in index.html looks a page's request up by (same code there). */
 function pageKey(search) {
@@ -131,7 +146,7 @@ function start(token, firstKey) {
   }
   client.me().then(({ user_id: user }) => sessionStorage.setItem(USER_KEY, user), () => {});
   const alert = byId("alert");
-  const panels = createPanels(byId("panels"), { onRetry: () => load({ fresh: true }) });
+  const panels = createPanels(byId("panels"), { onRetry: () => load({ fresh: true }), onDrawn: rememberLayout });
   const bar = createFilterBar(byId("filters"), { onChange: navigate });
   const prefetcher = createPrefetcher({
     client,

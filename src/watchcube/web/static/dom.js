@@ -38,11 +38,28 @@ export function s(tag, attrs, ...children) {
   return fill(document.createElementNS(SVG_NS, tag), attrs, children);
 }
 
-const integer = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
-const decimal = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
-const percent = new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 1 });
-const day = new Intl.DateTimeFormat(undefined, { year: "numeric", month: "short", day: "numeric" });
-const monthName = new Intl.DateTimeFormat(undefined, { year: "numeric", month: "short", timeZone: "UTC" });
+let integer, decimal, percent, day, monthName;
+
+/**
+ * Numbers and dates for people of `locale`, local dates in `timeZone`; both undefined (in a
+ * browser): the reader's own. The server draws the page's first panels with the ones the
+ * page reported (`web/prerender.js`).
+ */
+export function setLocale(locale, timeZone) {
+  integer = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
+  decimal = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 });
+  percent = new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 1 });
+  day = new Intl.DateTimeFormat(locale, { year: "numeric", month: "short", day: "numeric", timeZone });
+  monthName = new Intl.DateTimeFormat(locale, { year: "numeric", month: "short", timeZone: "UTC" });
+}
+
+setLocale();
+
+/** The locale and time zone this browser formats for (what the server should draw with). */
+export function currentLocale() {
+  const { locale, timeZone } = day.resolvedOptions();
+  return { locale, timeZone };
+}
 
 export const WEEKDAYS = Object.freeze(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]);
 

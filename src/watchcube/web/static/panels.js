@@ -243,6 +243,11 @@ const RENDER = {
   },
 };
 
+/** A panel's content drawn from its envelope's `data` at `width` (the server draws with it too). */
+export function drawPanel(type, data, width) {
+  return RENDER[type](data, width);
+}
+
 /** Run `job` in an idle period (soon after, where requestIdleCallback is missing). */
 const idle = (job) =>
   typeof requestIdleCallback === "function" ? requestIdleCallback(job, { timeout: 2000 }) : setTimeout(() => job(null), 30);
@@ -252,7 +257,7 @@ const idle = (job) =>
  * `prepare` draws the panels of a bundle likely to be shown next off-screen, in idle time,
  * so that showing it only swaps nodes in.
  */
-export function createPanels(root, { onRetry }) {
+export function createPanels(root, { onRetry, onDrawn = () => {} }) {
   const panels = [...root.querySelectorAll("[data-panel]")].map((element) => ({
     element,
     type: element.dataset.panel,
@@ -273,7 +278,9 @@ export function createPanels(root, { onRetry }) {
     for (const entry of entries) widths.set(entry.target, Math.floor(entry.contentRect.width));
     clearTimeout(redraw);
     redraw = setTimeout(() => {
-      for (const panel of resized()) draw(panel, shown[panel.type]);
+      const changed = resized();
+      for (const panel of changed) draw(panel, shown[panel.type]);
+      if (changed.length) onDrawn(drawnWidths());
     }, 150);
   });
   for (const panel of panels) observer.observe(panel.body);
@@ -319,6 +326,12 @@ export function createPanels(root, { onRetry }) {
     // (the first draw comes before the ResizeObserver has reported any width).
     const sizes = panels.map(widthOf);
     panels.forEach((panel, index) => draw(panel, types[panel.type], sizes[index]));
+    onDrawn(drawnWidths());
+  }
+
+  /** The width each drawn panel was drawn at, by type. */
+  function drawnWidths() {
+    return Object.fromEntries(panels.filter((panel) => drawnAt.has(panel)).map((panel) => [panel.type, drawnAt.get(panel)]));
   }
 
   /** Draw the queued panels off-screen while the page is idle, one at a time. */
