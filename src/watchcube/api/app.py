@@ -79,6 +79,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
             stop.set()
             if thread is not None:
                 thread.join(timeout=30)
+            web.prerenderer.close()  # its V8 context; made again if another app draws
             if own:
                 running.close()
 
