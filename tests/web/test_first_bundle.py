@@ -204,6 +204,8 @@ def test_with_the_pages_layout_the_panels_come_drawn(site: Site) -> None:
         assert body.startswith("<") and len(body) > 50, panel
     assert 'width="500"' in drawn["monthly_trend"][3]
     assert page.text.count('performance.mark("watchcube:ready")') == 1
+    assert 'rel="modulepreload"' not in page.text  # parsing first; the modules still load
+    assert '<script type="module"' in page.text
     # The page's ETag covers the layout: another layout, another page.
     etag = page.headers["etag"]
     other = LAYOUT.replace("500", "520")
@@ -234,6 +236,7 @@ def test_panels_are_left_to_the_page_without_a_bundle_and_a_layout(
     assert page.status_code == 200, why
     assert {state for state, _, _, _ in panels(page).values()} == {"loading"}, why
     assert 'performance.mark("watchcube:ready")' not in page.text, why
+    assert 'rel="modulepreload"' in page.text, why  # the modules draw: load them early
 
 
 def test_a_failure_to_draw_leaves_the_drawing_to_the_page(
