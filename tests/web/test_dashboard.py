@@ -336,10 +336,27 @@ def test_a_bundle_for_another_user_or_filter_is_not_drawn(dashboard: Dashboard) 
     )
     page.evaluate(f"sessionStorage.setItem('watchcube.token', '{dashboard.site.token()}')")
     page.evaluate("sessionStorage.removeItem('watchcube.user')")
+    # The server draws bob's panels (the page reported its layout): with the modules held
+    # back, this tab shows none of them, and claims no panel ready.
+    app = re.compile(r".*/app\.js$")
+    page.route(app, lambda route: route.abort())
+    page.reload(wait_until="domcontentloaded")
+    served = page.evaluate("fetch(location.href, {cache: 'no-store'}).then((r) => r.text())")
+    assert served.count('data-state="ready"') == 10  # drawn for the cookie's user
+    assert page.evaluate("'foreign' in document.documentElement.dataset")
+    states = page.evaluate(
+        """[...document.querySelectorAll('[data-panel]')].map(
+            (p) => [p.dataset.state, p.querySelector('.panel-body').childNodes.length])"""
+    )
+    assert states == [["loading", 0]] * 10
+    assert page.evaluate("performance.getEntriesByName('watchcube:ready', 'mark').length") == 0
+    page.unroute(app)
+    dashboard.errors.clear()  # the module held back above failed to load, as it should
     page.reload()
     dashboard.wait_ready()
     assert page.locator("#watchcube-first-bundle").count() == 1
     assert dashboard.figure("Videos") != bob
+    assert not page.evaluate("'foreign' in document.documentElement.dataset")
 
     # An address the page reads differently from the server (`include_ads=1`: the page only
     # takes `true`) is asked for by the page itself, not drawn from the server's reading.

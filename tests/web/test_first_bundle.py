@@ -155,6 +155,14 @@ def test_a_bad_token_brings_no_bundle_and_a_bad_cookie_is_dropped(site: Site) ->
     assert first_bundle(site.page()) is None
 
 
+def test_a_link_with_a_bad_token_is_for_nobody_and_keeps_the_cookie(site: Site) -> None:
+    bad = mint_token("another-secret-0123456789abcdef-012345", "carol")
+    page = site.page(f"?token={bad}", token=mint_token(SECRET, "carol"), layout=LAYOUT)
+    assert page.status_code == 200
+    assert first_bundle(page) is None  # the tab will ask to sign in: nothing of carol's
+    assert "set-cookie" not in page.headers
+
+
 def test_a_failure_behind_the_bundle_leaves_the_page_working(
     site: Site, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -126,7 +126,7 @@ static = Static(directory=WEB / "static", check_dir=False)
 @router.get("/", include_in_schema=False)
 async def dashboard(request: Request) -> Response:
     build = assets.current()
-    principal, token = _page_principal(request)
+    principal, token, bad_cookie = _page_principal(request)
     first = await _first_bundle(request, principal) if principal is not None else None
     layout = parse_layout(request.cookies.get(LAYOUT_COOKIE)) if first is not None else None
     page, etag = build.page, build.etag
@@ -146,7 +146,7 @@ async def dashboard(request: Request) -> Response:
         response = Response(page, media_type="text/html; charset=utf-8", headers=headers)
     if token is not None and principal is not None:
         _remember_token(request, response, token, principal)
-    elif principal is None and COOKIE in request.cookies:
+    elif bad_cookie:
         response.delete_cookie(COOKIE, path="/")
     return response
 
@@ -171,8 +171,22 @@ _PANEL = re.compile(
     re.DOTALL,
 )
 _MODULE_PRELOAD = re.compile(rb'\n *<link rel="modulepreload"[^>]*>')
-# Marks when the drawn panels were parsed, as the page's modules do when they draw.
-_DRAWN_MARK = b'</main>\n  <script>performance.mark("watchcube:ready")</script>'
+# After the drawn panels: marks when they were parsed, as the page's modules do when they
+# draw; but in a tab the bundle is not for (index.html sets html[data-foreign]), empties
+# them instead, and the modules draw the tab's own.
+_DRAWN_MARK = b"""</main>
+  <script>
+    if ("foreign" in document.documentElement.dataset) {
+      for (const panel of document.querySelectorAll("[data-panel]")) {
+        panel.dataset.state = "loading";
+        panel.setAttribute("aria-busy", "true");
+        delete panel.dataset.filterHash;
+        panel.querySelector(".panel-body").replaceChildren();
+      }
+    } else {
+      performance.mark("watchcube:ready");
+    }
+  </script>"""
 
 
 @dataclass(frozen=True)
@@ -213,20 +227,24 @@ async def _drawn(page: bytes, build: Build, first: FirstBundle, layout: Layout) 
     return _MODULE_PRELOAD.sub(b"", filled).replace(b"</main>", _DRAWN_MARK, 1)
 
 
-def _page_principal(request: Request) -> tuple[Principal | None, str | None]:
+def _page_principal(request: Request) -> tuple[Principal | None, str | None, bool]:
     """Who the page is for: the ``?token=`` of the link (then remembered in a cookie), else
-    the cookie; and the link's token when it is new. (None, None) when neither is valid."""
+    the cookie. Also the link's token when valid, and whether the cookie is invalid. A link
+    with a bad token is for nobody, whatever the cookie says (the tab will ask to sign in)."""
     authenticator: Authenticator = request.app.state.authenticator
     given = request.query_params.get("token")
-    for token in (given, request.cookies.get(COOKIE)):
-        if not token:
-            continue
+    if given:
         try:
-            principal = authenticator.verify_token(token)
+            return authenticator.verify_token(given), given, False
         except AuthError:
-            continue
-        return principal, token if token == given else None
-    return None, None
+            return None, None, False
+    cookie = request.cookies.get(COOKIE)
+    if not cookie:
+        return None, None, False
+    try:
+        return authenticator.verify_token(cookie), None, False
+    except AuthError:
+        return None, None, True
 
 
 def _remember_token(request: Request, response: Response, token: str, principal: Principal) -> None:

@@ -180,6 +180,7 @@ function start(token, firstKey) {
   function show(types) {
     alert.hidden = true;
     panels.render(types);
+    delete document.documentElement.dataset.foreign; // this tab's own panels now (index.html)
     freshness.shown(types);
     // For benchmarks and devtools: when the dashboard was last ready.
     performance.mark("watchcube:ready");
