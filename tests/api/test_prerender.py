@@ -148,6 +148,11 @@ def test_every_panel_is_drawn_from_a_real_bundle(real_bundle: bytes) -> None:
         assert one.html.startswith("<") and one.html.endswith(">"), panel
         assert "undefined" not in one.html and "NaN" not in one.html, panel
         assert one.filter_hash in hashes, panel
+    # Panels that listen to events carry no key: the page draws them again.
+    listening = {panel for panel, one in drawn.items() if one.key is None}
+    assert listening == {"channel_relationships", "enhanced_channel_metrics"}
+    assert drawn["kpi"].key is not None and drawn["kpi"].key.startswith("kpi ")
+    assert drawn["kpi"].key.endswith(" 600")  # drawn at the layout's width
     assert drawn["day_time_heatmap"].html.count('<rect class="cell') == 7 * 24
     assert drawn["kpi"].html.startswith('<dl class="figures">')
 

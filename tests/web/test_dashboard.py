@@ -438,36 +438,55 @@ def test_after_new_data_a_prefetched_bundle_is_asked_again(dashboard: Dashboard)
     assert dashboard.errors == []
 
 
-# Each panel's state, filter hash and content, in a document (the page's own or one parsed
-# from the server's HTML: the same serializer writes both).
-_PANELS = """(doc) => Object.fromEntries([...doc.querySelectorAll('[data-panel]')].map(
-    (p) => [p.dataset.panel, [p.dataset.state, p.dataset.filterHash ?? null,
-                             p.querySelector('.panel-body').innerHTML]]))"""
+# The page's own drawing of each panel of the page the server sends now (same cookies),
+# next to the server's drawing as parsed: [state, equal?, key the page may keep it by].
+_SERVED_AND_OWN = """async () => {
+    const html = await (await fetch(location.href, { cache: "no-store" })).text();
+    const served = new DOMParser().parseFromString(html, "text/html");
+    const first = JSON.parse(served.getElementById("watchcube-first-bundle").textContent);
+    const module = document.querySelector('script[type="module"]').src;
+    const { drawPanel } = await import(module.replace(/app\\.js$/, "panels.js"));
+    const layout = document.cookie.split("; ").find((c) => c.startsWith("watchcube_layout="));
+    const { widths } = JSON.parse(decodeURIComponent(layout.split("=")[1]));
+    return Object.fromEntries([...served.querySelectorAll("[data-panel]")].map((panel) => {
+        const type = panel.dataset.panel;
+        const own = document.createElement("div");
+        own.append(drawPanel(type, first.bundle.types[type].data, widths[type]));
+        const same = panel.querySelector(".panel-body").innerHTML === own.innerHTML;
+        return [type, [panel.dataset.state, same, panel.dataset.drawnKey ?? null]];
+    }));
+}"""
+# At the end of parsing (before any module runs): each panel's first drawn node.
+_PARSED = """document.addEventListener("readystatechange", () => {
+    if (document.readyState !== "interactive") return;
+    window.parsedPanels = Object.fromEntries([...document.querySelectorAll("[data-panel]")]
+        .map((panel) => [panel.dataset.panel, panel.querySelector(".panel-body").firstChild]));
+})"""
+_KEPT = """Object.entries(window.parsedPanels ?? {}).filter(([type, node]) =>
+    node && document.querySelector(`[data-panel="${type}"] .panel-body`).firstChild === node)
+    .map(([type]) => type).sort()"""
+# Panels whose drawing listens to events: the page draws them again to have the listeners.
+_LISTENING = {"channel_relationships", "enhanced_channel_metrics"}
 
 
 def test_the_server_draws_the_first_panels_as_the_page_does(dashboard: Dashboard) -> None:
     """Once the page has reported its layout (a cookie), a reload comes with its panels
-    drawn by the server with the page's own renderers: the same nodes the page draws."""
+    drawn by the server with the page's own renderers: node for node the page's drawing,
+    which the page keeps where it has nothing to listen to."""
     page = dashboard.page
     dashboard.open("year=2025")
     page.wait_for_load_state("networkidle")
     layout = [c for c in page.context.cookies() if c["name"] == "watchcube_layout"]
     assert len(layout) == 1 and layout[0]["sameSite"] == "Strict"
-    # The page as the server sends it now (same cookies), parsed but not run.
-    served = page.evaluate(
-        f"""async () => {{
-            const html = await (await fetch(location.href, {{cache: "no-store"}})).text();
-            return ({_PANELS})(new DOMParser().parseFromString(html, "text/html"));
-        }}"""
-    )
-    drawn = page.evaluate(f"({_PANELS})(document)")
-    assert set(served) == set(drawn) == set(TYPES)
-    for panel, (state, filter_hash, body) in served.items():
-        assert state == "ready", panel
-        assert [state, filter_hash, body] == drawn[panel], panel
+    compared = page.evaluate(_SERVED_AND_OWN)
+    assert set(compared) == set(TYPES)
+    for panel, (state, equal, key) in compared.items():
+        assert (state, equal) == ("ready", True), panel
+        assert (key is None) == (panel in _LISTENING), panel
 
     # On a reload every panel is ready when the HTML is parsed, before any module ran; then
-    # the page takes over (the channel table sorts).
+    # the page keeps what it would draw alike and draws the rest (the channel table sorts).
+    page.add_init_script(_PARSED)
     page.reload()
     dashboard.wait_ready(year="2025")
     ready, start = page.evaluate(
@@ -475,6 +494,7 @@ def test_the_server_draws_the_first_panels_as_the_page_does(dashboard: Dashboard
             (name) => performance.getEntriesByName(name, "mark")[0].startTime)"""
     )
     assert ready < start
+    assert page.evaluate(_KEPT) == sorted(set(TYPES) - _LISTENING)
     header = page.locator('[data-panel="enhanced_channel_metrics"] thead th').filter(
         has_text="Loyalty"
     )

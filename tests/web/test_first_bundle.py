@@ -188,7 +188,7 @@ LAYOUT = quote(
 )
 PANEL = re.compile(
     r'<section class="panel[^"]*" data-panel="(\w+)" data-state="(\w+)"'
-    r'(?: data-filter-hash="([0-9a-f]+)")? aria-busy="(\w+)"'
+    r'(?: data-filter-hash="([0-9a-f]+)")?(?: data-drawn-key="[^"]*")? aria-busy="(\w+)"'
     r'[^>]*>.*?<div class="panel-body">(.*?)</div>\s*</section>',
     re.DOTALL,
 )

@@ -64,10 +64,13 @@ class Layout:
 
 @dataclass(frozen=True, slots=True)
 class Drawn:
-    """A panel drawn: its content's HTML and the filter hash of the result it shows."""
+    """A panel drawn: its content's HTML, the filter hash of the result it shows, and the
+    key the page would give the same drawing (None when it has listeners: the page draws
+    it again to have them)."""
 
     html: str
     filter_hash: str
+    key: str | None
 
 
 def parse_layout(cookie: str | None) -> Layout | None:
@@ -164,8 +167,8 @@ class Prerenderer:
                 layout.time_zone,
             )
             drawn = {
-                str(type_): Drawn(str(html), str(filter_hash))
-                for type_, (html, filter_hash) in json.loads(result).items()
+                str(type_): Drawn(str(html), str(filter_hash), None if key is None else str(key))
+                for type_, (html, filter_hash, key) in json.loads(result).items()
             }
             self._memo[key] = drawn
             if len(self._memo) > _MEMO_SIZE:

@@ -10,6 +10,7 @@ const SVG_NS = "http://www.w3.org/2000/svg";
 const VOID = new Set(["area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"]);
 const TEXT_ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\u00a0": "&nbsp;" };
 const ATTRIBUTE_ESCAPES = { "&": "&amp;", '"': "&quot;", "<": "&lt;", ">": "&gt;", "\u00a0": "&nbsp;" };
+let listeners = 0; // added while drawing the current panel
 const escapeText = (text) => text.replace(/[&<>\u00a0]/g, (c) => TEXT_ESCAPES[c]);
 const escapeAttribute = (text) => text.replace(/[&"<>\u00a0]/g, (c) => ATTRIBUTE_ESCAPES[c]);
 
@@ -36,7 +37,9 @@ class Element {
     this.attributes.set(name, String(value));
   }
 
-  addEventListener() {}
+  addEventListener() {
+    listeners += 1;
+  }
 
   append(...nodes) {
     for (const node of nodes) this.children.push(node instanceof Element || node instanceof Text ? node : new Text(node));
@@ -70,14 +73,15 @@ globalThis.document = {
 };
 
 /**
- * The panels of a dashboard bundle (its JSON text), by type: `[html, filter hash]`.
- * `widths` maps each type to the width to draw at, `locale` and `timeZone` are the
- * reader's. A type the bundle lacks, or one that cannot be drawn, is left out (the page
- * draws it itself).
+ * The panels of a dashboard bundle (its JSON text), by type: `[html, filter hash, key]`,
+ * the key (panels.js's `panelKey`) only for a panel without listeners, which the page may
+ * keep as drawn here. `widths` maps each type to the width to draw at, `locale` and
+ * `timeZone` are the reader's. A type the bundle lacks, or one that cannot be drawn, is
+ * left out (the page draws it itself).
  */
 globalThis.watchcubePrerender = (bundleText, widths, locale, timeZone) => {
   const { setLocale } = watchcubeModules["dom.js"];
-  const { drawPanel } = watchcubeModules["panels.js"];
+  const { drawPanel, panelKey } = watchcubeModules["panels.js"];
   setLocale(locale, timeZone);
   const { types } = JSON.parse(bundleText);
   const drawn = {};
@@ -85,7 +89,9 @@ globalThis.watchcubePrerender = (bundleText, widths, locale, timeZone) => {
     const envelope = types[type];
     if (!envelope) continue;
     try {
-      drawn[type] = [drawPanel(type, envelope.data, width).html(), envelope.filter_hash];
+      listeners = 0;
+      const html = drawPanel(type, envelope.data, width).html();
+      drawn[type] = [html, envelope.filter_hash, listeners ? null : panelKey(type, envelope, width)];
     } catch {
       // Left to the page, which shows what went wrong.
     }

@@ -170,6 +170,7 @@ _PANEL = re.compile(
     rb'("[^>]*>.*?<div class="panel-body">)(</div>)',
     re.DOTALL,
 )
+_PANELS_ROOT = re.compile(rb'(<main id="panels")')
 _MODULE_PRELOAD = re.compile(rb'\n *<link rel="modulepreload"[^>]*>')
 # After the drawn panels: marks when they were parsed, as the page's modules do when they
 # draw; but in a tab the bundle is not for (index.html sets html[data-foreign]), empties
@@ -181,6 +182,7 @@ _DRAWN_MARK = b"""</main>
         panel.dataset.state = "loading";
         panel.setAttribute("aria-busy", "true");
         delete panel.dataset.filterHash;
+        delete panel.dataset.drawnKey;
         panel.querySelector(".panel-body").replaceChildren();
       }
     } else {
@@ -215,11 +217,16 @@ async def _drawn(page: bytes, build: Build, first: FirstBundle, layout: Layout) 
     def fill(match: re.Match[bytes]) -> bytes:
         panel = drawn[match[2].decode()]
         state = b'ready" data-filter-hash="' + html.escape(panel.filter_hash).encode()
+        if panel.key is not None:
+            state += b'" data-drawn-key="' + html.escape(panel.key).encode()
         # match[3] begins with the quote that ends the attribute added here.
         return match[1] + state + match[3] + b"false" + match[4] + panel.html.encode() + match[5]
 
     filled, count = _PANEL.subn(fill, page)
-    if count != len(PANEL_TYPES):  # index.html and this module disagree (a test guards it)
+    locale = html.escape(f"{layout.locale} {layout.time_zone}").encode()
+    drawn_locale = b' data-drawn-locale="' + locale + b'"'
+    filled, mains = _PANELS_ROOT.subn(lambda main: main[1] + drawn_locale, filled, 1)
+    if count != len(PANEL_TYPES) or mains != 1:  # index.html changed (a test guards it)
         log.error("index.html has %d panels to fill, not %d", count, len(PANEL_TYPES))
         return page
     # Drawn, the page is ready when parsed: compiling the modules ahead (modulepreload)

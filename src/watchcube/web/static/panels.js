@@ -2,7 +2,7 @@
 // the loading / ready / error state every panel shows in its `data-state` attribute.
 
 import { columns, hbars, heatmap, network, stackedArea } from "./charts.js";
-import { fmt, h, WEEKDAYS } from "./dom.js";
+import { currentLocale, fmt, h, WEEKDAYS } from "./dom.js";
 import { sortableTable } from "./table.js";
 
 const PREPARED_PANELS = 100; // panels drawn ahead and kept off-screen (ten bundles' worth)
@@ -248,6 +248,12 @@ export function drawPanel(type, data, width) {
   return RENDER[type](data, width);
 }
 
+/** What a panel drawn from `envelope` at `width` looks like: equal keys, equal nodes. */
+export function panelKey(type, envelope, width) {
+  const order = type === "enhanced_channel_metrics" ? ` ${channelSort.key} ${channelSort.descending}` : "";
+  return `${type} ${envelope.filter_hash} ${envelope.data_version} ${envelope.computed_at} ${width}${order}`;
+}
+
 /** Run `job` in an idle period (soon after, where requestIdleCallback is missing). */
 const idle = (job) =>
   typeof requestIdleCallback === "function" ? requestIdleCallback(job, { timeout: 2000 }) : setTimeout(() => job(null), 30);
@@ -286,7 +292,9 @@ export function createPanels(root, { onRetry, onDrawn = () => {} }) {
   for (const panel of panels) observer.observe(panel.body);
 
   function widthOf(panel) {
-    return Math.max(240, widths.get(panel.body) ?? Math.floor(panel.body.clientWidth));
+    // Before the ResizeObserver reports, the same floor of the same fractional width
+    // (clientWidth rounds: drawing at it drew every panel twice, 1 px apart).
+    return Math.max(240, widths.get(panel.body) ?? Math.floor(panel.body.getBoundingClientRect().width));
   }
 
   function setState(panel, state) {
@@ -295,23 +303,29 @@ export function createPanels(root, { onRetry, onDrawn = () => {} }) {
     panel.element.setAttribute("aria-busy", String(state === "loading"));
   }
 
-  /** What a panel drawn from `envelope` at `width` looks like: equal keys, equal nodes. */
-  function keyOf(panel, envelope, width) {
-    const order = panel.type === "enhanced_channel_metrics" ? ` ${channelSort.key} ${channelSort.descending}` : "";
-    return `${panel.type} ${envelope.filter_hash} ${envelope.data_version} ${envelope.computed_at} ${width}${order}`;
+  const keyOf = (panel, envelope, width) => panelKey(panel.type, envelope, width);
+
+  // Panels the server drew into the page (web/prerender.js) stay as they are when this page
+  // would draw the same: same result and width (their keys), same locale and zone, and
+  // nothing to listen to (the server gives no key to a panel with listeners).
+  const { locale, timeZone } = currentLocale();
+  if (root.dataset.drawnLocale === `${locale} ${timeZone}`) {
+    for (const panel of panels) {
+      if (panel.element.dataset.drawnKey) drawnKey.set(panel, panel.element.dataset.drawnKey);
+    }
   }
 
   function draw(panel, envelope, width = widthOf(panel)) {
     try {
       if (!envelope) throw new Error("missing from the response");
       const key = keyOf(panel, envelope, width);
+      drawnAt.set(panel, width);
       // The same result at the same width (a refresh that found nothing new): keep the nodes.
       if (drawnKey.get(panel) !== key) {
         const ready = prepared.get(key);
         prepared.delete(key);
         panel.body.replaceChildren(ready ?? RENDER[panel.type](envelope.data, width));
         drawnKey.set(panel, key);
-        drawnAt.set(panel, width);
         panel.element.dataset.filterHash = envelope.filter_hash;
       }
       setState(panel, "ready");
