@@ -5,8 +5,9 @@ There is one renderer: the page's own (``web/static/panels.js`` and the modules 
 run here in V8 (mini-racer) with a stand-in document that writes HTML
 (``web/prerender.js``). The page reports the widths it draws its panels at, its locale and
 its time zone in a cookie (``watchcube_layout``); without that cookie nothing is drawn here,
-so the markup always matches what the page would draw itself. The page's modules draw the
-panels again once they run (the same nodes, now with their listeners).
+so the markup always matches what the page would draw itself. Once its modules run, the
+page keeps every drawn panel it would draw the same (the server writes the page's own key
+on it) and draws again only those whose drawing listens to events.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 //
 // Those modules build nodes with `document.createElement(NS)`, `setAttribute`, `append` and
 // `textContent`; here the document is a stand-in whose elements only record that and write
-// themselves out as HTML. Listeners are not kept: the page draws the panels again from the
-// same bundle once its modules run, and its own nodes carry them.
+// themselves out as HTML. Listeners cannot be written out: a panel whose drawing adds any
+// gets no key, so the page draws it again (with them) once its modules run.
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const VOID = new Set(["area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"]);

@@ -161,8 +161,8 @@ _PAGE_OPTIONS = frozenset({"token", "mode", "poll"})
 _FIRST_BUNDLE_SECONDS = 2.0
 
 
-# Panels drawn by the server for the page's layout (the page draws them again once its
-# modules run). A drawing that fails or takes longer than this is left to the page.
+# Panels drawn by the server for the page's layout (the page keeps those it would draw
+# the same). A drawing that fails or takes longer than this is left to the page.
 prerenderer = Prerenderer(WEB)
 _DRAW_SECONDS = 1.0
 _PANEL = re.compile(
