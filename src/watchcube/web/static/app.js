@@ -21,12 +21,11 @@ const PREPARED_BUNDLES = 8; // of the prefetched ones, the likeliest are also dr
 // How this page draws (panel widths, locale, time zone), for the server: it draws the first
 // panels of the page's next load the same way (watchcube/api/prerender.py).
 const LAYOUT_COOKIE = "watchcube_layout";
-const PANEL_COUNT = 10;
 const byId = (id) => document.getElementById(id);
 let rememberedLayout = null;
 
 function rememberLayout(widths) {
-  if (Object.keys(widths).length !== PANEL_COUNT) return;
+  if (Object.keys(widths).length !== document.querySelectorAll("[data-panel]").length) return;
   const value = encodeURIComponent(JSON.stringify({ widths, ...currentLocale() }));
   if (value === rememberedLayout) return;
   rememberedLayout = value;
