@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.utils.factories import at, record
-from watchcube.errors import UnreadableFile
+from watchcube.errors import StorageError, UnreadableFile
 from watchcube.records import Record
 from watchcube.store.db import Database
 from watchcube.store.records import (
@@ -301,3 +301,20 @@ def test_sqlite_staging_files_are_detached_and_deleted(
     assert list(scratch.iterdir()) == [] and attached() == ["main", "temp"]
     with db.read() as conn:
         assert count_records(conn, "alice") == 3
+
+
+def test_a_staging_failure_is_a_storage_error_and_writes_nothing(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not db.is_sqlite:
+        pytest.skip("PostgreSQL stages in a temporary table")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    _write(db, [record("2024-01-01T10:00:00", "a")])
+    monkeypatch.setattr("watchcube.store.records._STAGE_SQL", "(broken")
+    with pytest.raises(StorageError, match="cannot stage the records"), db.write() as conn:
+        write_records(conn, "alice", [record("2024-01-02T10:00:00", "b")])
+    assert list(scratch.iterdir()) == []
+    with db.read() as conn:
+        assert count_records(conn, "alice") == 1

@@ -295,6 +295,8 @@ class _ScratchStage:
                 for frame in frames:
                     cursor.adbc_ingest(_STAGE, frame.to_arrow(), mode="append")
                     yield frame.height
+        except sqlite_adbc.Error as exc:  # a full disk, say: nothing is written
+            raise StorageError(f"cannot stage the records in {self.path}: {exc}") from exc
         finally:
             connection.close()
             close = getattr(frames, "close", None)
