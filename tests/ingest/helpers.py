@@ -10,6 +10,7 @@ from typing import Any
 
 import polars as pl
 
+from watchcube.errors import UnreadableFile
 from watchcube.ingest import ImportReport, read_history
 from watchcube.records import BATCH_SCHEMA, Record
 
@@ -31,6 +32,16 @@ def read(path: Path, **options: Any) -> tuple[ImportReport, list[Record]]:
     """Import a file to the end: the report (complete) and every record."""
     report, batches = read_history(path, **options)
     return report, records_of(batches)
+
+
+def outcome(path: Path) -> tuple[object, ...]:
+    """Everything an import gives: records and report, or the error."""
+    try:
+        report, rows = read(path)
+    except UnreadableFile as exc:
+        return (type(exc).__name__, str(exc))
+    fields = (report.records, report.ads, report.music, report.skipped, report.warnings)
+    return rows, fields, report.warning_messages
 
 
 def json_entry(

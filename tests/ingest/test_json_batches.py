@@ -30,7 +30,16 @@ from watchcube.ingest.takeout_json import iter_array
 from watchcube.ingest.timestamps import parse_json_time
 from watchcube.ingest.topics import Tagger
 
-from .helpers import CHANNEL, DAMAGES, TAKEOUT, json_entry, read, takeout_layout, write_json
+from .helpers import (
+    CHANNEL,
+    DAMAGES,
+    TAKEOUT,
+    json_entry,
+    outcome,
+    read,
+    takeout_layout,
+    write_json,
+)
 
 VIDEO = "https://www.youtube.com/watch?v=2DIdtwlt8_o"
 CHANNEL_ID = r"/channel/([A-Za-z0-9_-]+)"
@@ -150,15 +159,6 @@ def json_entries(pairs: list[tuple[str, str]]) -> pl.DataFrame:
 
 
 # -- runs parsed in pieces ---------------------------------------------------------------
-
-
-def outcome(path: Path) -> tuple[object, ...]:
-    try:
-        report, rows = read(path)
-    except UnreadableFile as exc:
-        return (type(exc).__name__, str(exc))
-    fields = (report.records, report.ads, report.music, report.skipped, report.warnings)
-    return rows, fields, report.warning_messages
 
 
 @pytest.mark.parametrize("name", ["en-ads.watch-history.json", "en-2025-music.watch-history.json"])

@@ -26,7 +26,16 @@ from watchcube.store.db import Database
 from watchcube.store.records import count_records
 from watchcube.store.users import get_user
 
-from .helpers import CHANNEL, DAMAGES, TAKEOUT, json_entry, read, takeout_layout, write_json
+from .helpers import (
+    CHANNEL,
+    DAMAGES,
+    TAKEOUT,
+    json_entry,
+    outcome,
+    read,
+    takeout_layout,
+    write_json,
+)
 
 VIDEO = "https://www.youtube.com/watch?v=2DIdtwlt8_o"
 
@@ -219,16 +228,6 @@ def test_a_missing_file_is_unreadable(tmp_path: Path) -> None:
 # -- the columnar reader against the entry-by-entry reader ------------------------------------
 
 REAL_JSON = sorted(path.name for path in TAKEOUT.glob("*.json"))
-
-
-def outcome(path: Path) -> tuple[object, ...]:
-    """Everything an import gives: records and report, or the error."""
-    try:
-        report, rows = read(path)
-    except UnreadableFile as exc:
-        return (type(exc).__name__, str(exc))
-    fields = (report.records, report.ads, report.music, report.skipped, report.warnings)
-    return rows, fields, report.warning_messages
 
 
 def layouts(folder: Path, entries: list[Any]) -> tuple[Path, Path]:
