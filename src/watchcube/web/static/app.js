@@ -101,29 +101,18 @@ function optionsOf(types) {
   };
 }
 
-/** The user id (`sub`) a JWT names, read without checking it (the server does that). */
-function subjectOf(token) {
-  try {
-    const part = token.split(".")[1].replaceAll("-", "+").replaceAll("_", "/");
-    const bytes = Uint8Array.from(atob(part), (char) => char.charCodeAt(0));
-    return JSON.parse(new TextDecoder().decode(bytes)).sub;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * The first bundle the server put in the page (for the page's own filters, when its request
- * carried the sign-in cookie), if it belongs to this tab's token's user and to `filters`;
- * else null.
+ * carried the sign-in cookie), if it belongs to this tab's token's user (index.html's inline
+ * script has read the token: html[data-foreign] when not) and to `filters`; else null.
  */
-function firstBundle(token, filters) {
+function firstBundle(filters) {
   const element = byId("watchcube-first-bundle");
-  if (!element) return null;
+  if (!element || "foreign" in document.documentElement.dataset) return null;
   try {
     const first = JSON.parse(element.textContent);
     // The server read the address's filters as written; the page must read them alike.
-    return first.user === subjectOf(token) && first.query === toQuery(filters) ? first : null;
+    return first.query === toQuery(filters) ? first : null;
   } catch {
     return null;
   }
@@ -132,7 +121,7 @@ function firstBundle(token, filters) {
 function start(token, firstKey) {
   performance.mark("watchcube:start"); // the modules are loaded and run
   let state = readState(location.search);
-  const first = state.mode === "live" ? null : firstBundle(token, state.filters);
+  const first = state.mode === "live" ? null : firstBundle(state.filters);
   const client = createClient({
     token,
     mode: state.mode,
