@@ -214,6 +214,12 @@ def test_with_the_pages_layout_the_panels_come_drawn(site: Site) -> None:
     assert page.text.count('performance.mark("watchcube:ready")') == 1
     assert 'rel="modulepreload"' not in page.text  # parsing first; the modules still load
     assert '<script type="module"' in page.text
+    # Nothing is painted until the drawn panels are parsed: the head holds rendering until
+    # the element after them (one frame of half a page would cost more than it shows).
+    head, body = page.text.split("</head>")
+    assert '<link rel="expect" href="#drawn" blocking="render">' in head
+    assert body.count('id="drawn"') == 1
+    assert body.index("</main>") < body.index('id="drawn"')
     # The page's ETag covers the layout: another layout, another page.
     etag = page.headers["etag"]
     other = LAYOUT.replace("500", "520")
@@ -245,6 +251,7 @@ def test_panels_are_left_to_the_page_without_a_bundle_and_a_layout(
     assert {state for state, _, _, _ in panels(page).values()} == {"loading"}, why
     assert 'performance.mark("watchcube:ready")' not in page.text, why
     assert 'rel="modulepreload"' in page.text, why  # the modules draw: load them early
+    assert 'rel="expect"' not in page.text, why  # nothing drawn: nothing to wait for
 
 
 def test_a_failure_to_draw_leaves_the_drawing_to_the_page(
