@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -261,8 +262,28 @@ def test_a_failure_to_draw_leaves_the_drawing_to_the_page(
         raise RuntimeError("V8 is gone")
 
     monkeypatch.setattr("watchcube.api.routes.web.prerenderer.draw", broken)
+    monkeypatch.setattr("watchcube.api.routes.web._DRAWN_PAGES", OrderedDict())
     page = site.page("?year=2024", token=mint_token(SECRET, "carol"), layout=LAYOUT)
     assert page.status_code == 200
     assert first_bundle(page) is not None
     assert {state for state, _, _, _ in panels(page).values()} == {"loading"}
     assert "could not draw the page's panels" in caplog.text
+
+
+def test_a_drawn_page_is_sent_again_as_it_was(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page drawn for a bundle and layout is remembered: a reload is not drawn again."""
+    token = mint_token(SECRET, "carol")
+    drawn = site.page("?year=2025&channels=UChostile", token=token, layout=LAYOUT)
+    assert {state for state, _, _, _ in panels(drawn).values()} == {"ready"}
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("drawn again")
+
+    monkeypatch.setattr("watchcube.api.routes.web.prerenderer.draw", broken)
+    again = site.page("?year=2025&channels=UChostile", token=token, layout=LAYOUT)
+    assert again.content == drawn.content
+    # Another layout is another page, drawn anew (here: not at all).
+    other = site.page(
+        "?year=2025&channels=UChostile", token=token, layout=LAYOUT.replace("500", "510")
+    )
+    assert {state for state, _, _, _ in panels(other).values()} == {"loading"}

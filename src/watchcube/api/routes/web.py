@@ -17,6 +17,7 @@ import os
 import re
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote_plus
@@ -142,7 +143,7 @@ async def dashboard(request: Request) -> Response:
         if first is not None:
             page = page.replace(_BUNDLE_SLOT, first.script, 1)
             if layout is not None:
-                page = await _drawn(page, build, first, layout)
+                page = await _drawn_page(page, build, first, layout)
         response = Response(page, media_type="text/html; charset=utf-8", headers=headers)
     if token is not None and principal is not None:
         _remember_token(request, response, token, principal)
@@ -202,6 +203,27 @@ class FirstBundle:
     script: bytes
     etag: str  # of the bundle, for its user
     body: bytes  # the bundle's JSON
+
+
+# Drawn pages as sent, the latest first: a reload of a page already drawn is sent as is.
+_DRAWN_PAGES: OrderedDict[tuple[str, bytes, str], bytes] = OrderedDict()
+_DRAWN_PAGES_KEPT = 16
+
+
+async def _drawn_page(page: bytes, build: Build, first: FirstBundle, layout: Layout) -> bytes:
+    """``_drawn``, remembered for the page's files, first bundle (its script: the user, the
+    address's filters and the bundle) and layout."""
+    key = (build.etag, first.script, layout.key)
+    drawn = _DRAWN_PAGES.get(key)
+    if drawn is None:
+        drawn = await _drawn(page, build, first, layout)
+        if drawn is page:  # not drawn (logged): the next request tries again
+            return page
+        _DRAWN_PAGES[key] = drawn
+        while len(_DRAWN_PAGES) > _DRAWN_PAGES_KEPT:
+            _DRAWN_PAGES.popitem(last=False)
+    _DRAWN_PAGES.move_to_end(key)
+    return drawn
 
 
 async def _drawn(page: bytes, build: Build, first: FirstBundle, layout: Layout) -> bytes:
