@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
@@ -150,6 +151,41 @@ def test_a_memo_keeps_its_codes_between_batches() -> None:
     assert batch["topics"].to_list() == [["news"], ["music", "news"], ["code"]]
 
 
+def test_threads_working_batches_out_at_once_share_the_memos() -> None:
+    pairs = [(f"Watched Song {i % 50}", f"Channel {i % 7}") for i in range(400)]
+    alone = BatchMaker(ImportReport("x", "takeout-json"), TAGGER, parse_json_time)
+    expected = [alone.work(json_entries(pairs[start : start + 40])) for start in range(0, 400, 40)]
+    shared = BatchMaker(ImportReport("x", "takeout-json"), TAGGER, parse_json_time)
+    computed: list[list[str]] = [[], []]
+    for memo, seen in zip((shared._verb_titles, shared._channel_names), computed, strict=True):
+        memo._compute = counted(memo._compute, seen)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        got = list(
+            pool.map(
+                lambda start: shared.work(json_entries(pairs[start : start + 40])),
+                range(0, 400, 40),
+            )
+        )
+    for made, reference in zip(got, expected, strict=True):
+        assert made.batch is not None
+        assert reference.batch is not None
+        assert made.batch.equals(reference.batch)
+    for seen in computed:  # each text worked out once, by one thread or the other
+        assert sorted(seen) == sorted(set(seen))
+
+
+def counted(
+    compute: Callable[[pl.Series], pl.DataFrame], seen: list[str]
+) -> Callable[[pl.Series], pl.DataFrame]:
+    """``compute``, noting in ``seen`` every text it is given."""
+
+    def compute_noted(texts: pl.Series) -> pl.DataFrame:
+        seen.extend(texts)
+        return compute(texts)
+
+    return compute_noted
+
+
 def json_entries(pairs: list[tuple[str, str]]) -> pl.DataFrame:
     rows = [
         (i, "YouTube", text, VIDEO, None, name, CHANNEL, False, "2024-01-13T13:16:16.123Z")
@@ -205,6 +241,44 @@ def test_damage_between_pieces_is_named_as_the_entry_reader_names_it(
         assert got == expected
     else:
         assert got == [f"{i}" for i in range(20)]
+
+
+@pytest.mark.parametrize("shared_bytes", [1, 3000, takeout_json.SHARED_BYTES])
+def test_a_last_run_shared_between_the_workers_gives_the_same_records(
+    shared_bytes: int,
+) -> None:
+    path = TAKEOUT / "en-ads.watch-history.json"
+    whole = outcome(path)
+    with (
+        patch.object(takeout_json, "SHARED_BYTES", shared_bytes),
+        patch.object(takeout_json, "RUN_BYTES", 300_000),
+        patch.object(watchcube.ingest, "CHUNK_BYTES", 70_000),
+    ):
+        assert outcome(path) == whole
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("title", 25),
+        ("title", True),
+        ("time", 1705151776123),
+        ("titleUrl", 7),
+        ("header", False),
+        ("subtitles", [{"name": 5, "url": CHANNEL}]),
+        ("titleUrl", VIDEO + "\ud800"),  # a video link still, but not valid Unicode
+        ("time", "2024-01-13T13:16:16.123Z\ud800"),
+        ("title", "Watched \ud800 lone"),
+    ],
+)
+def test_a_lenient_value_in_a_later_piece_is_read_as_the_entry_reader_reads_it(
+    tmp_path: Path, field: str, value: Any
+) -> None:
+    entries: list[Any] = [json_entry(f"Watched {i}", VIDEO) for i in range(30)]
+    entries[25][field] = value
+    expected = outcome(write_json(tmp_path, entries, reindent=True))
+    with patch.object(takeout_json, "PIECE_BYTES", 500):
+        assert outcome(write_json(tmp_path, entries)) == expected
 
 
 def test_a_number_in_a_later_piece_is_read_as_the_entry_reader_reads_it(tmp_path: Path) -> None:

@@ -21,8 +21,10 @@ ASCII (``[A-Za-z0-9_-]``), as YouTube makes them.
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 import polars as pl
@@ -86,6 +88,24 @@ _SPACE = "[" + "".join(f"\\x{{{ord(char):x}}}" for char in SPACE_CHARS) + "]"
 _VERB_BEFORE = rf"^(?:{_PREFIXES}){_SPACE}+"
 _VERB_AFTER = rf"{_SPACE}*(?:{_SUFFIXES})$"
 
+# Per-batch expressions, built once (building one costs more than running it on a few rows;
+# and one query of several costs less than several queries).
+_TEXT: Final = pl.col("text")
+_URL: Final = pl.col("url")
+_LOOSE: Final = (
+    _TEXT.str.contains_any(["  ", "\n", "\xa0"])
+    | _TEXT.str.starts_with(" ")
+    | _TEXT.str.ends_with(" ")
+).fill_null(value=False)
+_LONG: Final = (_TEXT.str.len_bytes() > MAX_TEXT).fill_null(value=False)
+# The common plain links' ids: what follows either prefix (an id has no ":" or "/")
+_PLAIN_ID: Final = pl.when(_URL.str.contains(_PLAIN_WATCH_ONLY)).then(
+    _URL.str.strip_prefix(_PLAIN_WATCH).str.strip_prefix(_PLAIN_MUSIC)
+)
+_OTHER_ID: Final = pl.coalesce(
+    _URL.str.extract(_WATCH, 1), _URL.str.extract(_SHORT, 1), _URL.str.extract(_SHORT, 2)
+)
+
 TimeParser = Callable[[str], int]  # raises ValueError naming what is wrong
 FastTimes = Callable[[pl.Series], pl.Series]  # Int64 microseconds, null where unsure
 
@@ -95,15 +115,13 @@ def clean_text(texts: pl.Series) -> pl.Series:
     it has a double space, a line break, a no-break space or space at an end (other texts,
     say with ideographic spaces between words, are as written); at most ``MAX_TEXT`` long.
     Only the few texts that need it are rewritten."""
-    loose = (
-        texts.str.contains_any(["  ", "\n", "\xa0"])
-        | texts.str.starts_with(" ")
-        | texts.str.ends_with(" ")
-    ).fill_null(value=False)
+    found = texts.to_frame("text").select(loose=_LOOSE, long=_LONG)
+    loose, long = found["loose"], found["long"]
     if loose.any():
         joined = texts.filter(loose).str.replace_all(f"{_SPACE}+", " ").str.strip_chars(" ")
         texts = texts.scatter(loose.arg_true(), joined)
-    long = (texts.str.len_bytes() > MAX_TEXT).fill_null(value=False)
+        if long.any():  # (cleaning never lengthens a text)
+            long = (texts.str.len_bytes() > MAX_TEXT).fill_null(value=False)
     if long.any():
         texts = texts.scatter(long.arg_true(), texts.filter(long).str.slice(0, MAX_TEXT))
     return texts
@@ -124,24 +142,12 @@ def strip_watched_verb(text: pl.Expr) -> pl.Expr:
 
 def video_ids(urls: pl.Series) -> pl.Series:
     """The video id of each YouTube video link, "" for a link with an empty id, null for
-    anything else. The common plain link is read by slicing; only the others by regex."""
-    plain = urls.str.contains(_PLAIN_WATCH_ONLY).fill_null(value=False)
-    music = urls.str.starts_with(_PLAIN_MUSIC)
-    after = pl.when(music).then(len(_PLAIN_MUSIC)).otherwise(len(_PLAIN_WATCH))
-    ids = pl.select(pl.when(plain).then(pl.lit(urls).str.slice(after))).to_series()
-    rest = ~plain & urls.is_not_null()
+    anything else. The common plain link is read by stripping its prefix; only the others by
+    regex."""
+    ids = urls.to_frame("url").select(_PLAIN_ID).to_series()
+    rest = ids.is_null() & urls.is_not_null()
     if rest.any():
-        others = (
-            urls.filter(rest)
-            .to_frame("url")
-            .select(
-                pl.coalesce(
-                    pl.col("url").str.extract(_WATCH, 1),
-                    pl.col("url").str.extract(_SHORT, 1),
-                    pl.col("url").str.extract(_SHORT, 2),
-                )
-            )
-        )
+        others = urls.filter(rest).to_frame("url").select(_OTHER_ID)
         ids = ids.scatter(rest.arg_true(), others.to_series())
     return ids
 
@@ -168,6 +174,30 @@ def _present(column: str) -> pl.Expr:
     return pl.col(column).is_not_null() & (pl.col(column) != "")
 
 
+_UNLINKED_KIND: Final = (
+    pl.when(_present("url"))
+    .then(link_kind(_URL))
+    .when(_present("channel_url"))
+    .then(pl.lit("story"))
+    .when(_TEXT.is_in(_REMOVED_TITLES) | strip_watched_verb(_TEXT).is_not_null())
+    .then(pl.lit(RECORD))
+    .otherwise(_skip_label(_TEXT))
+)
+_WITHOUT_VERB: Final = pl.coalesce(strip_watched_verb(_TEXT).replace("", None), _TEXT)
+_SHOWN: Final = (~pl.col("is_ad") & _present("channel_url")).fill_null(value=False)
+_PRODUCT: Final = (
+    pl.when(
+        (pl.col("header") == "YouTube Music")
+        | _URL.str.contains(_MUSIC_HOST, literal=True).fill_null(value=False)
+    )
+    .then(pl.lit("youtube_music"))
+    .otherwise(pl.lit("youtube"))
+    .alias("product")
+)
+_NO_DURATION: Final = pl.lit(None, dtype=pl.Float64).alias("duration_s")
+_LINKED_ONLY: Final = (_present("url") & pl.col("title").is_null()).all()
+
+
 def classify(entries: pl.DataFrame) -> pl.DataFrame:
     """The entries with ``kind`` (``RECORD`` or the skipped kind) and ``video_id`` (null for
     a removed or private video). Links decide; the rest is looked at only without one."""
@@ -186,17 +216,8 @@ def _kinds(entries: pl.DataFrame) -> tuple[pl.Series, pl.Series | None]:
         return ids, None
     kinds = pl.repeat(RECORD, len(ids), dtype=pl.String, eager=True)
     unlinked = entries.filter(~linked)
-    text = pl.lit(clean_text(unlinked["text"]))  # HTML text may be broken over lines
-    verb = text.is_in(_REMOVED_TITLES) | strip_watched_verb(text).is_not_null()
-    other = unlinked.select(
-        pl.when(_present("url"))
-        .then(link_kind(pl.col("url")))
-        .when(_present("channel_url"))
-        .then(pl.lit("story"))
-        .when(verb)
-        .then(pl.lit(RECORD))
-        .otherwise(_skip_label(text))
-    )
+    texts = clean_text(unlinked["text"])  # HTML text may be broken over lines
+    other = unlinked.with_columns(text=texts).select(_UNLINKED_KIND)
     kinds = kinds.scatter((~linked).arg_true(), other.to_series())
     return ids, kinds
 
@@ -221,50 +242,75 @@ class _Memo:
 
     A string's code in a private ``pl.Categories`` (the next free code when first seen) is
     its row in ``values``: looking a batch up costs one dictionary encoding and a gather, and
-    only strings never seen before are computed. The categories live as long as a series
-    uses them (``_pin``, which holds "", code 0): they are freed with the memo. Should they
-    ever start afresh anyway (Polars calls them unstable), "" gets another code, which is
-    noticed, and the memo starts afresh too.
+    only strings never seen before are computed. The threads that look strings up at once
+    (the JSON reader works two batches out at a time) take turns to encode and compute, so
+    that no string is computed twice; they gather apart. The categories live as long as a
+    series uses them (``_pin``, which holds "", code 0): they are freed with the memo.
+    Should they ever start afresh anyway (Polars calls them unstable), "" gets another
+    code, which is noticed, and the memo starts afresh too.
     """
 
     def __init__(self, compute: Callable[[pl.Series], pl.DataFrame]) -> None:
         self._compute = compute  # distinct strings -> their values, a row each
+        self._lock = threading.Lock()
         self._start()
 
     def _start(self) -> None:
         self._categories = pl.Categories.random()
         self._pin = pl.Series([""], dtype=pl.String).cast(pl.Categorical(self._categories))
-        self._values = self._compute(pl.Series([""], dtype=pl.String))
+        self._values: pl.DataFrame | None = None  # those of "" and on, computed when needed
+
+    def _codes(self, strings: pl.Series) -> pl.Series:
+        return strings.cast(pl.Categorical(self._categories)).to_physical()
 
     def _intact(self) -> bool:
-        code = pl.Series([""], dtype=pl.String).cast(pl.Categorical(self._categories))
-        return bool(code.to_physical()[0] == 0)
+        return bool(self._codes(pl.Series([""], dtype=pl.String))[0] == 0)
 
     def lookup(self, strings: pl.Series) -> pl.DataFrame:
         """The values of each string, a row each (nulls for a null string)."""
-        codes = strings.cast(pl.Categorical(self._categories)).to_physical()
-        if not self._intact():
-            self._start()
-            codes = strings.cast(pl.Categorical(self._categories)).to_physical()
+        with self._lock:
+            codes = self._codes(strings)
             if not self._intact():
-                raise RuntimeError("Polars categories no longer keep their codes")
-        known = self._values.height
+                self._start()
+                codes = self._codes(strings)
+                if not self._intact():
+                    raise RuntimeError("Polars categories no longer keep their codes")
+            values = self._known(codes, strings)
+        return values.select(pl.all().gather(codes))
+
+    def _known(self, codes: pl.Series, strings: pl.Series) -> pl.DataFrame:
+        """The values, computed for every code up to those of ``strings``."""
+        known = 0 if self._values is None else self._values.height
         top = codes.max()
-        if top is None or int(top) < known:  # type: ignore[arg-type]
-            return self._values.select(pl.all().gather(codes))
+        if self._values is not None and (top is None or int(top) < known):  # type: ignore[arg-type]
+            return self._values
         new = (
-            pl.DataFrame({"code": codes, "string": strings})
-            .filter(pl.col("code") >= known)
+            pl.LazyFrame({"code": codes, "string": strings})
+            .filter(pl.col("code") >= max(known, 1))
             .unique("code")
             .sort("code")
+            .collect()
         )
-        if new.height:
-            if new["code"][0] != known or new["code"][-1] != known + new.height - 1:
-                raise RuntimeError("Polars categories gave codes out of order")
-            self._values = self._values.vstack(self._compute(new["string"]))
-            if self._values.n_chunks() > 8:
-                self._values = self._values.rechunk()
-        return self._values.select(pl.all().gather(codes))
+        if self._values is None:  # the first strings: "" (code 0) with them
+            new = pl.concat([pl.DataFrame({"code": [0], "string": [""]}, schema=new.schema), new])
+        if new["code"][0] != known or new["code"][-1] != known + new.height - 1:
+            raise RuntimeError("Polars categories gave codes out of order")
+        values = self._compute(new["string"])
+        self._values = values if self._values is None else self._values.vstack(values)
+        if self._values.n_chunks() > 8:
+            self._values = self._values.rechunk()
+        return self._values
+
+
+@dataclass(frozen=True)
+class Made:
+    """A batch worked out by ``BatchMaker.work`` (in any thread), not yet in the report;
+    entries are numbered from the start of what was worked out."""
+
+    batch: pl.DataFrame | None  # the records (BATCH_SCHEMA), None without any
+    entries: int  # entries worked out: records, skipped and malformed
+    skipped: dict[str, int]  # skipped entries by kind
+    problems: list[tuple[int, str]]  # (entry, what is wrong with it), in file order
 
 
 class BatchMaker:
@@ -276,6 +322,8 @@ class BatchMaker:
 
     Titles, channels and topics are worked out once per distinct text of the file (memos
     kept for the maker's life, one import): a history repeats its titles and channels.
+    ``make`` is ``work`` (the batch; any thread, several at once) then ``commit`` (the
+    report; one thread, in file order).
     """
 
     def __init__(
@@ -309,47 +357,63 @@ class BatchMaker:
         return self.tagger.bit_sets(cleaned).insert_column(0, cleaned)
 
     def make(
-        self, entries: pl.DataFrame, problems: list[tuple[int, str]] | None = None
+        self, entries: pl.DataFrame, problems: Iterable[tuple[int, str]] = ()
     ) -> pl.DataFrame | None:
         """The records of ``entries`` (``ENTRY_SCHEMA``, perhaps ``prepare``-d already) as a
-        batch (``BATCH_SCHEMA``), or None.
+        batch (``BATCH_SCHEMA``), or None; tallied in the report.
 
         ``problems`` are (entry, message) of malformed entries the reader dropped; they are
         warned in file order together with this batch's own.
         """
-        warnings = list(problems or ())
+        return self.commit(self.work(entries), messages=problems)
+
+    def work(self, entries: pl.DataFrame, problems: Iterable[tuple[int, str]] = ()) -> Made:
+        """``make`` without the report, so that any thread may do it (``commit`` tallies
+        the result). ``problems`` are (entry, what is wrong) of entries the reader dropped."""
+        warnings = list(problems)
+        count = entries.height + len(warnings)
         found = entries if "fast_us" in entries.columns else prepare(entries, self.fast_times)
+        skipped: dict[str, int] = {}
         kinds = found["kind"]
         if kinds.null_count() < len(kinds):
             record = kinds == RECORD
-            skipped = kinds.filter(~record)
-            if len(skipped):
-                self.report.skipped.update(dict(skipped.value_counts().iter_rows()))
+            skipped = dict(kinds.filter(~record).value_counts().iter_rows())
+            if skipped:
                 found = found.filter(record)
         at = self._times(found, warnings)
         in_range = at.is_between(MIN_US, MAX_US, closed="left")
         late = found.filter(at.is_not_null() & ~in_range)
         for entry, time in late.select("entry", "time").rows():
-            warnings.append((entry, f"entry {entry}: time {time!r} is outside 2005..2099"))
-        for _, message in sorted(warnings, key=lambda problem: problem[0]):
-            self.report.warn(message)
+            warnings.append((entry, f"time {time!r} is outside 2005..2099"))
+        warnings.sort(key=lambda problem: problem[0])
         found = found.with_columns(watched_at_us=at)
         keep = in_range.fill_null(value=False)
         if not keep.all():
             found = found.filter(keep)
-        if found.is_empty():
-            return None
-        batch = self._records(found)
-        self.report.add_batch(batch)
-        return batch
+        batch = None if found.is_empty() else self._records(found)
+        return Made(batch, count, skipped, warnings)
+
+    def commit(
+        self, made: Made, *, after: int = 0, messages: Iterable[tuple[int, str]] = ()
+    ) -> pl.DataFrame | None:
+        """Tally a batch ``work`` made of the entries that follow the first ``after``, and
+        warn its problems and the reader's ``messages`` ((entry, message)) in file order."""
+        self.report.skipped.update(made.skipped)
+        warnings = list(messages)
+        warnings += [
+            (after + entry, f"entry {after + entry}: {problem}") for entry, problem in made.problems
+        ]
+        for _, message in sorted(warnings, key=lambda warning: warning[0]):
+            self.report.warn(message)
+        if made.batch is not None:
+            self.report.add_batch(made.batch)
+        return made.batch
 
     def _records(self, found: pl.DataFrame) -> pl.DataFrame:
         """The batch of records ``found`` (classified, timed)."""
         words = self._words
         titles = self._titles(found)
-        shown = found.select(
-            (~pl.col("is_ad") & _present("channel_url")).fill_null(value=False)
-        ).to_series()
+        shown = found.select(_SHOWN).to_series()
         every = bool(shown.all())
         raw_names = found["channel_name"] if every else found["channel_name"].filter(shown)
         urls = found["channel_url"] if every else found["channel_url"].filter(shown)
@@ -371,22 +435,16 @@ class BatchMaker:
         bits = pl.DataFrame(
             [title_bits[word].fill_null(0) | channel_bits[word].fill_null(0) for word in words]
         )
-        music = (pl.col("header") == "YouTube Music") | pl.col("url").str.contains(
-            _MUSIC_HOST, literal=True
-        ).fill_null(value=False)
         return found.select(
             "watched_at_us",
             "video_id",
             titles["title"],
             channel_id.alias("channel_id"),
             channel_name.alias("channel_name"),
-            pl.when(music)
-            .then(pl.lit("youtube_music"))
-            .otherwise(pl.lit("youtube"))
-            .alias("product"),
+            _PRODUCT,
             self.tagger.spell(bits).alias("topics"),
             "is_ad",
-            pl.lit(None, dtype=pl.Float64).alias("duration_s"),
+            _NO_DURATION,
         ).select(BATCH_SCHEMA.names())
 
     def _titles(self, found: pl.DataFrame) -> pl.DataFrame:
@@ -394,8 +452,7 @@ class BatchMaker:
         once: the link text (HTML), else the sentence without its verb, else the sentence;
         the link itself when that leaves nothing."""
         linked = _present("url")
-        verb_only = found.select((linked & pl.col("title").is_null()).all()).item()
-        if verb_only:  # JSON: every record has its link and no link text
+        if found.select(_LINKED_ONLY).item():  # JSON: every record has its link and no link text
             cleaned = self._verb_titles.lookup(found["text"])
         else:
             verb = found.select(
@@ -432,7 +489,7 @@ class BatchMaker:
             try:
                 slow.append(self.parse_time(time))
             except ValueError as exc:
-                warnings.append((entry, f"entry {entry}: {exc}"))
+                warnings.append((entry, str(exc)))
                 slow.append(None)
         return at.scatter(unsure.arg_true(), pl.Series(slow, dtype=pl.Int64))
 
@@ -447,12 +504,7 @@ def _zeros(length: int) -> pl.Series:
 
 def _without_verb(texts: pl.Series) -> pl.Series:
     """Each text without its "watched" verb (as it is when it has none, or nothing else)."""
-    text = pl.col("text")
-    return (
-        texts.to_frame("text")
-        .select(pl.coalesce(strip_watched_verb(text).replace("", None), text))
-        .to_series()
-    )
+    return texts.to_frame("text").select(_WITHOUT_VERB).to_series()
 
 
 def count_kinds(entries: pl.DataFrame) -> Counter[str]:

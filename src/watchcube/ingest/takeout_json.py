@@ -5,11 +5,14 @@ Takeout writes the array in one layout: entries indented by two spaces and separ
 entries read so far end at the last separator, and each run of complete entries (a batch,
 ``RUN_BYTES``) is parsed by ``pl.read_json`` into columns, with no Python object per entry
 (decoding to dicts cost ~5 us an entry, more than all the rest together). Two worker threads
-parse the next runs, each in pieces of ``PIECE_BYTES`` cut at separators (Polars parses a
-piece that fits the CPU's caches twice as fast as a whole run), and do the stateless,
-row-wise part of the classification (``classify.prepare``: video ids, kinds, times), while
-the main thread makes the batch of the run before (``classify.BatchMaker``, the same for
-every reader, which works out titles, channels and topics once per distinct text).
+each take a run and do all of its work: parse it in pieces of ``PIECE_BYTES`` cut at
+separators (Polars parses a piece that fits the CPU's caches twice as fast as a whole run),
+and make its batch (``BatchMaker.work``, the same for every reader, which works out titles,
+channels and topics once per distinct text of the file, in memos the threads share). The
+main thread only reads and cuts the runs, and tallies the batches in the report in file
+order (``BatchMaker.commit``), numbering the entries it warns about. A last run of
+``SHARED_BYTES`` or more (a whole small export) is cut in two, so that both threads have
+a share of it.
 
 Polars is lenient where the standard library is strict (it reads a number where a string
 belongs as its digits, a lone surrogate as NUL): a run holding such a value, or anything
@@ -34,17 +37,19 @@ from typing import Any, Final
 import polars as pl
 
 from watchcube.errors import UnreadableFile
-from watchcube.ingest.classify import ENTRY_SCHEMA, BatchMaker, count_kinds, prepare
+from watchcube.ingest.classify import ENTRY_SCHEMA, BatchMaker, Made, count_kinds, prepare
 from watchcube.ingest.json_stream import MAX_ENTRY_CHARS, iter_array, kind_name, sniff
 
 __all__ = ["fast_json_times", "head_kinds", "iter_array", "read_batches", "sniff"]
 
 SEPARATOR: Final = b"\n},{\n"
-RUN_BYTES: Final = 8 * 1024 * 1024  # JSON read into one batch (bounds the memory)
+# JSON read into one batch (bounds the memory): two of the reader's 4 MiB chunks
+RUN_BYTES: Final = 8 * 1000 * 1000
 # Polars parses a run in pieces this large: twice as fast as a whole run (the CPU's caches)
 PIECE_BYTES: Final = 256 * 1024
+SHARED_BYTES: Final = 256 * 1024  # a last run this large is shared between the workers
 _JSON_SPACE: Final = b" \t\n\r"
-_WORKERS: Final = 2  # runs parsed at once, while the main thread classifies the one before
+_WORKERS: Final = 2  # runs worked out at once
 _HEAD: Final = b'[{\n  "'  # how Takeout's layout starts
 _ROWS: Final = 20_000  # entries per batch on the per-entry path
 _SCHEMA: Final = pl.Schema(
@@ -63,6 +68,42 @@ _COERCED: Final = r"^(?:-?[0-9][0-9.eE+-]*|true|false)$"
 _TIME_FORMAT: Final = "%Y-%m-%dT%H:%M:%S.%3fZ"
 _TIME: Final = r"^\d{4}-\d\d-\d\dT\d\d:[0-5]\d:[0-5]\d\.\d{3}Z$"
 
+
+def _odd(text: pl.Expr) -> pl.Expr:
+    """Whether any text may have been read leniently (``_coerced``)."""
+    return (text.str.contains(_COERCED) | text.str.contains("\x00", literal=True)).any()
+
+
+# Per-run expressions, built once (see ``classify``).
+_FIRST_SUBTITLE: Final = pl.col("subtitles").list.first().struct
+_CHANNEL: Final = (
+    _FIRST_SUBTITLE.field("name").is_not_null() & _FIRST_SUBTITLE.field("url").is_not_null()
+)
+_COLUMNS: Final = [
+    pl.int_range(1, 1 + pl.len(), dtype=pl.Int64).alias("entry"),
+    pl.col("header").fill_null(""),
+    pl.col("title").alias("text"),
+    pl.col("titleUrl").alias("url"),
+    pl.lit(None, dtype=pl.String).alias("title"),
+    pl.when(_CHANNEL).then(_FIRST_SUBTITLE.field("name")).alias("channel_name"),
+    pl.when(_CHANNEL).then(_FIRST_SUBTITLE.field("url")).alias("channel_url"),
+    # only ads have details ("From Google Ads", localized)
+    (pl.col("details").list.len().fill_null(0) > 0).alias("is_ad"),
+    pl.col("time"),
+]
+_COERCED_ANY: Final = pl.any_horizontal(
+    *(_odd(pl.col(name).unique()) for name in ("header", "channel_name", "channel_url")),
+    _odd(pl.col("text")),
+    _odd(pl.col("time").filter(pl.col("fast_us").is_null())),
+    _odd(pl.col("url").filter(pl.col("video_id").is_null())),
+    pl.col("url").str.contains("\x00", literal=True).any(),
+)
+_FAST_TIME: Final = pl.when(pl.col("time").str.contains(_TIME)).then(
+    pl.col("time")
+    .str.strptime(pl.Datetime("us"), _TIME_FORMAT, strict=False, cache=False)
+    .dt.epoch("us")
+)
+
 TextChunks = Callable[[], Iterator[str]]  # the whole file again, as text
 Entries = tuple[pl.DataFrame, list[tuple[int, str]]]  # entries, and (entry, problem) dropped
 
@@ -74,39 +115,44 @@ def read_batches(
     ``text`` reads the file again from its start, for the per-entry reader."""
     done = 0  # entries read
     runs = _runs(chunks)
-    ahead: deque[tuple[bytes | None, Future[pl.DataFrame | None] | None]] = deque()
+    ahead: deque[Future[Made | None] | None] = deque()
     with ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="takeout-json") as pool:
 
         def read_ahead() -> None:  # keep every worker busy
             while len(ahead) < _WORKERS + 1 and (run := next(runs, b"")) != b"":
-                ahead.append((run, None if run is None else pool.submit(_parse, run)))
+                ahead.append(None if run is None else pool.submit(_work, run, maker))
 
         try:
             read_ahead()
             while ahead:
-                run, parsing = ahead.popleft()
+                working = ahead.popleft()
                 read_ahead()
-                entries = None
-                if run is not None and parsing is not None:
-                    entries = _entries_of_run(run, parsing.result(), done)
-                if entries is None:
+                made = None if working is None else working.result()
+                if made is None:
                     _drop(ahead)  # read entry by entry from here on
                     yield from _per_entry(text(), maker, source, skip=done)
                     return
-                done += entries[0].height + len(entries[1])
-                batch = maker.make(*entries)
+                batch = maker.commit(made, after=done)
+                done += made.entries
                 if batch is not None:
                     yield batch
         finally:
             _drop(ahead)  # an abandoned import
 
 
-def _drop(ahead: deque[tuple[bytes | None, Future[pl.DataFrame | None] | None]]) -> None:
-    """Forget the runs read ahead, cancelling those not being parsed yet."""
-    for _, parsing in ahead:
-        if parsing is not None:
-            parsing.cancel()
+def _drop(ahead: deque[Future[Made | None] | None]) -> None:
+    """Forget the runs read ahead, cancelling those not being worked on yet."""
+    for working in ahead:
+        if working is not None:
+            working.cancel()
     ahead.clear()
+
+
+def _work(run: bytes, maker: BatchMaker) -> Made | None:
+    """A run's batch, its entries numbered from 1 (in a worker thread); None when the run is
+    not valid JSON (the caller restarts)."""
+    entries = _entries_of_run(run, _parse(run))
+    return None if entries is None else maker.work(*entries)
 
 
 def _runs(chunks: Iterable[bytes]) -> Iterator[bytes | None]:
@@ -146,7 +192,24 @@ def _runs(chunks: Iterable[bytes]) -> Iterator[bytes | None]:
         yield b"".join((b"[", *held, memoryview(newest)[: cut + 2], b"]"))
         rest = memoryview(newest)[cut + 3 :]
         held, size = [rest], len(rest)
-    yield b"".join((b"[", *held)) if started else None  # the last entry and "]"
+    if started:
+        yield from _shared(b"".join((b"[", *held)))  # the last entries and "]"
+    else:
+        yield None
+
+
+def _shared(run: bytes) -> Iterator[bytes]:
+    """The last run (a whole small file) in ``_WORKERS`` runs cut at separators, so that
+    every worker has a share of it, when it is at least ``SHARED_BYTES``."""
+    view, start = memoryview(run), 0
+    if len(run) >= SHARED_BYTES:
+        for part in range(1, _WORKERS):
+            cut = run.find(SEPARATOR, max(start, len(run) * part // _WORKERS))
+            if cut < 0:
+                break
+            yield b"".join((b"[" if start else b"", view[start : cut + 2], b"]"))
+            start = cut + 3
+    yield b"".join((b"[", view[start:])) if start else run
 
 
 def _parse(run: bytes) -> pl.DataFrame | None:
@@ -162,10 +225,8 @@ def _parse(run: bytes) -> pl.DataFrame | None:
         frame = pl.concat([pl.read_json(piece, schema=_SCHEMA) for piece in _pieces(run, end)])
     except pl.exceptions.PolarsError:
         return None
-    entries = _columns(frame)
-    if _coerced(entries):
-        return None
-    return prepare(entries, fast_json_times)
+    entries = prepare(_columns(frame), fast_json_times)
+    return None if _coerced(entries) else entries
 
 
 def _pieces(run: bytes, end: int) -> Iterator[bytes]:
@@ -180,57 +241,34 @@ def _pieces(run: bytes, end: int) -> Iterator[bytes]:
     yield b"".join((b"[", view[start:end], b"]"))
 
 
-def _entries_of_run(run: bytes, parsed: pl.DataFrame | None, done: int) -> Entries | None:
-    """A run's entries as columns, after the ``done`` before it; None when it is not valid
-    JSON (the caller restarts)."""
+def _entries_of_run(run: bytes, parsed: pl.DataFrame | None) -> Entries | None:
+    """A run's entries as columns, numbered from 1; None when it is not valid JSON."""
     if parsed is not None:
-        entries = parsed.with_columns(pl.col("entry") + done)
-        bad = entries["text"].is_null() | entries["time"].is_null()
+        bad = parsed["text"].is_null() | parsed["time"].is_null()
         if not bad.any():
-            return entries, []
-        problems = [
-            (entry, f"entry {entry}: no title or time") for entry in entries["entry"].filter(bad)
-        ]
-        return entries.filter(~bad), problems
+            return parsed, []
+        problems = [(entry, "no title or time") for entry in parsed["entry"].filter(bad)]
+        return parsed.filter(~bad), problems
     try:
         items = json.loads(run)
     except ValueError:  # JSONDecodeError, UnicodeDecodeError
         return None
-    return _entry_rows(enumerate(items, done + 1))
-
-
-def _first_subtitle() -> tuple[pl.Expr, pl.Expr]:
-    first = pl.col("subtitles").list.first().struct
-    return first.field("name"), first.field("url")
+    return _entry_rows(enumerate(items, 1))
 
 
 def _coerced(entries: pl.DataFrame) -> bool:
-    """Whether a value the entries keep may have been read leniently (see the module
-    docstring). A channel's name or link is kept only with the other, as the per-entry
-    reader keeps it; ads' details only count."""
-    checks = [
-        pl.col(name).str.contains(_COERCED) | pl.col(name).str.contains("\x00", literal=True)
-        for name in ("header", "text", "url", "time", "channel_name", "channel_url")
-    ]
-    return bool(entries.select(pl.any_horizontal(checks).any()).item())
+    """Whether a value the ``prepare``-d entries keep may have been read leniently (see the
+    module docstring): a number or boolean where a string belongs, or a NUL. Headers and
+    channels are looked at once per distinct value, times and links only where ``prepare``
+    did not prove them strings (Takeout's own time format, a video link). A channel's name
+    or link is kept only with the other, as the per-entry reader keeps it; ads' details
+    only count."""
+    return bool(entries.select(_COERCED_ANY).item())
 
 
 def _columns(frame: pl.DataFrame) -> pl.DataFrame:
     """Entries parsed by Polars in ``ENTRY_SCHEMA``, numbered from 1."""
-    name, url = _first_subtitle()
-    channel = name.is_not_null() & url.is_not_null()
-    return frame.select(
-        entry=pl.int_range(1, 1 + frame.height, dtype=pl.Int64),
-        header=pl.col("header").fill_null(""),
-        text=pl.col("title"),
-        url=pl.col("titleUrl"),
-        title=pl.lit(None, dtype=pl.String),
-        channel_name=pl.when(channel).then(name),
-        channel_url=pl.when(channel).then(url),
-        # only ads have details ("From Google Ads", localized)
-        is_ad=pl.col("details").list.len().fill_null(0) > 0,
-        time=pl.col("time"),
-    )
+    return frame.select(_COLUMNS)
 
 
 def _entry_rows(items: Iterable[tuple[int, Any]]) -> Entries:
@@ -240,7 +278,7 @@ def _entry_rows(items: Iterable[tuple[int, Any]]) -> Entries:
     for entry, item in items:
         row = _entry_row(entry, item)
         if isinstance(row, str):
-            problems.append((entry, f"entry {entry}: {row}"))
+            problems.append((entry, row))
         else:
             rows.append(row)
     return pl.DataFrame(rows, schema=ENTRY_SCHEMA, orient="row"), problems
@@ -299,12 +337,12 @@ def _per_entry(
             continue
         pending.append((entry, item))
         if len(pending) >= _ROWS:
-            batch = maker.make(*_entry_rows(pending))
+            batch = maker.commit(maker.work(*_entry_rows(pending)))
             pending = []
             if batch is not None:
                 yield batch
     if pending:
-        batch = maker.make(*_entry_rows(pending))
+        batch = maker.commit(maker.work(*_entry_rows(pending)))
         if batch is not None:
             yield batch
 
@@ -312,9 +350,7 @@ def _per_entry(
 def fast_json_times(times: pl.Series) -> pl.Series:
     """Takeout's own time format (``2021-12-30T17:18:01.492Z``) read column-wise, as epoch
     microseconds; null for anything else, which ``parse_json_time`` then decides."""
-    parsed = times.str.strptime(pl.Datetime("us"), _TIME_FORMAT, strict=False)
-    plain = times.str.contains(_TIME)
-    return pl.select(pl.when(plain).then(parsed.dt.epoch("us"))).to_series()
+    return times.to_frame("time").select(_FAST_TIME).to_series()
 
 
 def head_kinds(head: str) -> Counter[str]:
