@@ -198,14 +198,24 @@ def json_entries(pairs: list[tuple[str, str]]) -> pl.DataFrame:
 
 
 @pytest.mark.parametrize("name", ["en-ads.watch-history.json", "en-2025-music.watch-history.json"])
-@pytest.mark.parametrize("piece_bytes", [1, 3000, takeout_json.PIECE_BYTES])
-def test_pieces_of_any_size_give_the_same_records(name: str, piece_bytes: int) -> None:
+@pytest.mark.parametrize(
+    ("setting", "size", "run_bytes", "chunk_bytes"),
+    [
+        # pieces parsed apart within runs of a few pieces
+        *(("PIECE_BYTES", size, 100_000, 7000) for size in (1, 3000, takeout_json.PIECE_BYTES)),
+        # the last run (a whole small export) cut for the two workers, or not
+        *(("SHARED_BYTES", size, 300_000, 70_000) for size in (1, 3000, takeout_json.SHARED_BYTES)),
+    ],
+)
+def test_pieces_and_runs_of_any_size_give_the_same_records(
+    name: str, setting: str, size: int, run_bytes: int, chunk_bytes: int
+) -> None:
     path = TAKEOUT / name
     whole = outcome(path)
     with (
-        patch.object(takeout_json, "PIECE_BYTES", piece_bytes),
-        patch.object(takeout_json, "RUN_BYTES", 100_000),
-        patch.object(watchcube.ingest, "CHUNK_BYTES", 7000),
+        patch.object(takeout_json, setting, size),
+        patch.object(takeout_json, "RUN_BYTES", run_bytes),
+        patch.object(watchcube.ingest, "CHUNK_BYTES", chunk_bytes),
     ):
         assert outcome(path) == whole
 
@@ -241,20 +251,6 @@ def test_damage_between_pieces_is_named_as_the_entry_reader_names_it(
         assert got == expected
     else:
         assert got == [f"{i}" for i in range(20)]
-
-
-@pytest.mark.parametrize("shared_bytes", [1, 3000, takeout_json.SHARED_BYTES])
-def test_a_last_run_shared_between_the_workers_gives_the_same_records(
-    shared_bytes: int,
-) -> None:
-    path = TAKEOUT / "en-ads.watch-history.json"
-    whole = outcome(path)
-    with (
-        patch.object(takeout_json, "SHARED_BYTES", shared_bytes),
-        patch.object(takeout_json, "RUN_BYTES", 300_000),
-        patch.object(watchcube.ingest, "CHUNK_BYTES", 70_000),
-    ):
-        assert outcome(path) == whole
 
 
 @pytest.mark.parametrize(
