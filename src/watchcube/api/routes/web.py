@@ -173,9 +173,9 @@ _PANEL = re.compile(
 )
 _PANELS_ROOT = re.compile(rb'(<main id="panels")')
 # Drawn, the page holds its first paint until the element after the panels (#drawn) is
-# parsed. Otherwise Chromium stops parsing a page this size midway to lay out and paint what
-# it has, and the rest waits for that frame (traced at 100k: 15-40 ms before the page was
-# ready, for a frame of half the panels). Browsers without rel="expect" ignore it.
+# parsed. Otherwise Chromium may stop parsing a page this size midway to lay out and paint
+# what it has (a Chromium trace at 100k: style, layout and paint of half the panels between
+# the two halves of the parse). Browsers without rel="expect" ignore it.
 _HEAD = b"<head>\n"
 _RENDER_AFTER_DRAWN = b'<link rel="expect" href="#drawn" blocking="render">\n'
 _MODULE_PRELOAD = re.compile(rb'\n *<link rel="modulepreload"[^>]*>')
@@ -205,7 +205,8 @@ class FirstBundle:
     body: bytes  # the bundle's JSON
 
 
-# Drawn pages as sent, the latest first: a reload of a page already drawn is sent as is.
+# Drawn pages as sent, the least recently sent first: a reload of a page drawn already is
+# sent as it was.
 _DRAWN_PAGES: OrderedDict[tuple[str, bytes, str], bytes] = OrderedDict()
 _DRAWN_PAGES_KEPT = 16
 
