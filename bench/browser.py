@@ -345,6 +345,7 @@ def report(
             f"{size:>10,}  load {fast_load / slow_load:.2f}x   filter change {change:.2f}x"
             f"   load above the browser floor {above:.2f}x"
             f" ({fast_load - floor:.0f} / {slow_load - floor:.0f} ms)"
+            f"   the floor alone {floor / slow_load:.2f}x"
         )
     if 100_000 in sizes:
         fast = results[100_000, "precomputed"]
