@@ -362,10 +362,10 @@ class BatchMaker:
         """The records of ``entries`` (``ENTRY_SCHEMA``, perhaps ``prepare``-d already) as a
         batch (``BATCH_SCHEMA``), or None; tallied in the report.
 
-        ``problems`` are (entry, message) of malformed entries the reader dropped; they are
-        warned in file order together with this batch's own.
+        ``problems`` are (entry, what is wrong) of malformed entries the reader dropped; they
+        are warned in file order together with this batch's own.
         """
-        return self.commit(self.work(entries), messages=problems)
+        return self.commit(self.work(entries, problems))
 
     def work(self, entries: pl.DataFrame, problems: Iterable[tuple[int, str]] = ()) -> Made:
         """``make`` without the report, so that any thread may do it (``commit`` tallies
@@ -393,18 +393,12 @@ class BatchMaker:
         batch = None if found.is_empty() else self._records(found)
         return Made(batch, count, skipped, warnings)
 
-    def commit(
-        self, made: Made, *, after: int = 0, messages: Iterable[tuple[int, str]] = ()
-    ) -> pl.DataFrame | None:
+    def commit(self, made: Made, *, after: int = 0) -> pl.DataFrame | None:
         """Tally a batch ``work`` made of the entries that follow the first ``after``, and
-        warn its problems and the reader's ``messages`` ((entry, message)) in file order."""
+        warn its problems (in file order already), each naming its entry."""
         self.report.skipped.update(made.skipped)
-        warnings = list(messages)
-        warnings += [
-            (after + entry, f"entry {after + entry}: {problem}") for entry, problem in made.problems
-        ]
-        for _, message in sorted(warnings, key=lambda warning: warning[0]):
-            self.report.warn(message)
+        for entry, problem in made.problems:
+            self.report.warn(f"entry {after + entry}: {problem}")
         if made.batch is not None:
             self.report.add_batch(made.batch)
         return made.batch

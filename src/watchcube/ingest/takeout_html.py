@@ -139,7 +139,7 @@ def read_batches(
         for entry, raw in enumerate(iter_cells(chunks, source), 1):
             cell = parse_cell(raw)
             if cell is None:
-                problems.append((entry, f"entry {entry}: not a Takeout activity entry"))
+                problems.append((entry, "not a Takeout activity entry"))
             else:
                 rows.append((entry, *cell))
             if len(rows) + len(problems) >= _ROWS:

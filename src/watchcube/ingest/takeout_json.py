@@ -337,12 +337,12 @@ def _per_entry(
             continue
         pending.append((entry, item))
         if len(pending) >= _ROWS:
-            batch = maker.commit(maker.work(*_entry_rows(pending)))
+            batch = maker.make(*_entry_rows(pending))
             pending = []
             if batch is not None:
                 yield batch
     if pending:
-        batch = maker.commit(maker.work(*_entry_rows(pending)))
+        batch = maker.make(*_entry_rows(pending))
         if batch is not None:
             yield batch
 
