@@ -140,10 +140,10 @@ async def dashboard(request: Request) -> Response:
     if match is not None and etag in {tag.strip() for tag in match.split(",")}:
         response = Response(status_code=304, headers=headers)
     else:
-        if first is not None:
+        if first is not None and layout is not None:
+            page = await _drawn_page(build, first, layout)
+        elif first is not None:
             page = page.replace(_BUNDLE_SLOT, first.script, 1)
-            if layout is not None:
-                page = await _drawn_page(page, build, first, layout)
         response = Response(page, media_type="text/html; charset=utf-8", headers=headers)
     if token is not None and principal is not None:
         _remember_token(request, response, token, principal)
@@ -211,12 +211,13 @@ _DRAWN_PAGES: OrderedDict[tuple[str, bytes, str], bytes] = OrderedDict()
 _DRAWN_PAGES_KEPT = 16
 
 
-async def _drawn_page(page: bytes, build: Build, first: FirstBundle, layout: Layout) -> bytes:
-    """``_drawn``, remembered for the page's files, first bundle (its script: the user, the
-    address's filters and the bundle) and layout."""
+async def _drawn_page(build: Build, first: FirstBundle, layout: Layout) -> bytes:
+    """The page with its first bundle, drawn (``_drawn``), remembered for the page's files,
+    first bundle (its script: the user, the address's filters and the bundle) and layout."""
     key = (build.etag, first.script, layout.key)
     drawn = _DRAWN_PAGES.get(key)
     if drawn is None:
+        page = build.page.replace(_BUNDLE_SLOT, first.script, 1)
         drawn = await _drawn(page, build, first, layout)
         if drawn is page:  # not drawn (logged): the next request tries again
             return page
