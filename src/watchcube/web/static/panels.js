@@ -254,6 +254,20 @@ export function panelKey(type, envelope, width) {
   return `${type} ${envelope.filter_hash} ${envelope.data_version} ${envelope.computed_at} ${width}${order}`;
 }
 
+// Drawing ahead stops after this long and goes on in the next idle period, however long
+// this one is (up to 50 ms): a click or a navigation that comes meanwhile waits for the
+// slice at hand only (a navigation commits on this thread, after the task it runs).
+const DRAW_AHEAD_SLICE_MS = 4;
+
+/**
+ * Whether work begun now in an idle period (`deadline`, null without requestIdleCallback)
+ * may go on: for `sliceMs` at most, and while the period lasts.
+ */
+export function idleSlice(deadline, sliceMs = DRAW_AHEAD_SLICE_MS, now = () => performance.now()) {
+  const until = now() + sliceMs;
+  return () => now() < until && (!deadline || deadline.didTimeout || deadline.timeRemaining() > 3);
+}
+
 /** Run `job` in an idle period (soon after, where requestIdleCallback is missing). */
 const idle = (job) =>
   typeof requestIdleCallback === "function" ? requestIdleCallback(job, { timeout: 2000 }) : setTimeout(() => job(null), 30);
@@ -348,9 +362,10 @@ export function createPanels(root, { onRetry, onDrawn = () => {} }) {
     return Object.fromEntries(panels.filter((panel) => drawnAt.has(panel)).map((panel) => [panel.type, drawnAt.get(panel)]));
   }
 
-  /** Draw the queued panels off-screen while the page is idle, one at a time. */
+  /** Draw the queued panels off-screen while the page is idle, a slice at a time. */
   function work(deadline) {
-    while (queue.length && (!deadline || deadline.didTimeout || deadline.timeRemaining() > 3)) {
+    const going = idleSlice(deadline);
+    while (queue.length && going()) {
       const [panel, envelope] = queue.shift();
       const width = widthOf(panel);
       const key = keyOf(panel, envelope, width);
