@@ -175,19 +175,16 @@ _PANELS_ROOT = re.compile(rb'(<main id="panels")')
 # Drawn, the page holds its first paint until the element after the panels' mark (#drawn)
 # is parsed. Otherwise Chromium may stop parsing a page this size midway to lay out and
 # paint what it has (Chromium traces at 100k: style, layout and paint of half the panels
-# between the two halves of the parse; with #drawn on the mark's own script, of all the
-# panels between the panels and the mark, ~17 ms). Browsers without rel="expect" ignore it.
+# between the two halves of the parse; and while #drawn was the mark's own script, of all
+# of them between the parse and the mark, ~17 ms). Browsers without rel="expect" ignore it.
 _HEAD = b"<head>\n"
 _RENDER_AFTER_DRAWN = b'<link rel="expect" href="#drawn" blocking="render">\n'
 _MODULE_PRELOAD = re.compile(rb'\n *<link rel="modulepreload"[^>]*>')
 # After the drawn panels: marks when they were parsed, as the page's modules do when they
 # draw; but in a tab the bundle is not for (index.html sets html[data-foreign]), empties
-# them instead, and the modules draw the tab's own. Then it loads the modules: from the
-# head, loading them (fetching, compiling) would take turns with the parsing of the panels
-# (~4-5 ms of tasks between two parts of the parse in a Chromium trace at 100k). Rendering
-# is held until the element after it (``_RENDER_AFTER_DRAWN``), so that the first frame's
-# style and layout come after the mark, not between the panels and the mark.
-_APP_MODULE = re.compile(rb'\n *<script type="module" src="(/static/[\w./-]+\.js)"></script>')
+# them instead, and the modules draw the tab's own. Rendering is held until the element
+# after it (``_RENDER_AFTER_DRAWN``), so that the first frame's style and layout come after
+# the mark, not between the panels and the mark.
 _DRAWN_MARK = b"""</main>
   <script>
     if ("foreign" in document.documentElement.dataset) {
@@ -201,9 +198,6 @@ _DRAWN_MARK = b"""</main>
     } else {
       performance.mark("watchcube:ready");
     }
-    document.head.append(Object.assign(document.createElement("script"), {
-      type: "module", src: "%(app)s"
-    }));
   </script>
   <template id="drawn"></template>"""
 
@@ -271,12 +265,7 @@ async def _drawn(page: bytes, build: Build, first: FirstBundle, layout: Layout) 
         return page
     # Drawn, the page is ready when parsed: compiling the modules ahead (modulepreload)
     # would compete with the parsing (measured ~15-20 ms later at 100k); they still load.
-    filled = _MODULE_PRELOAD.sub(b"", filled)
-    app = _APP_MODULE.search(filled)
-    if app is None:  # index.html changed (a test guards it)
-        log.error("index.html has no module script to load after the drawn panels")
-        return page
-    filled = _APP_MODULE.sub(b"", filled, 1).replace(b"</main>", _DRAWN_MARK % {b"app": app[1]}, 1)
+    filled = _MODULE_PRELOAD.sub(b"", filled).replace(b"</main>", _DRAWN_MARK, 1)
     return filled.replace(_HEAD, _HEAD + _RENDER_AFTER_DRAWN, 1)
 
 
