@@ -9,7 +9,10 @@ and ``live``: the page's ``mode=live`` parameter, which the JS client passes to 
 
 - load: from navigation to all ten panels ready (the page's ``watchcube:ready`` mark), and
   within it when the modules ran (``watchcube:start``) and the bundle was in hand
-  (``watchcube:response``),
+  (``watchcube:response``); the tab navigates from the dashboard to the dashboard again
+  (the old page torn down within the load, as on a reload),
+- load in a new tab: the same, in a tab opened for it (as when a link or bookmark is
+  opened in a new tab), measured after each same-tab load and its click,
 - filter: from a click on a year chip to all ten panels ready again,
 - request: within that, the dashboard request alone (the browser's resource timing), and how
   many of the clicks needed one: in pre-computed mode the page prefetches the bundles of the
@@ -96,6 +99,7 @@ LOAD_MARKS = """["watchcube:ready", "watchcube:start", "watchcube:response"]
 @dataclass
 class Timings:
     load: list[float] = field(default_factory=list)
+    new_tab: list[float] = field(default_factory=list)  # load in a tab opened for it
     start: list[float] = field(default_factory=list)  # navigation to the modules running
     response: list[float] = field(default_factory=list)  # navigation to the bundle in hand
     filter: list[float] = field(default_factory=list)
@@ -235,6 +239,9 @@ def measure(browser: Browser, base: str, token: str, mode: str, repeats: int) ->
         timings.response.append(response)
         click_year(page, YEARS[repeat % len(YEARS)], timings)
         settle(page)
+        tab = new_page(context)
+        timings.new_tab.append(open_dashboard(tab, url)[0])
+        tab.close()
     context.close()
     return timings
 
@@ -308,7 +315,7 @@ def report(
     sizes: list[int], results: dict[tuple[int, str], Timings], repeats: int, floors: list[float]
 ) -> None:
     print(f"\nms from navigation / year click to all ten panels ready ({repeats} runs each)")
-    header = f"{'records':>10}  {'mode':<12}{'load p50':>10}{'load p95':>10}"
+    header = f"{'records':>10}  {'mode':<12}{'load p50':>10}{'load p95':>10}{'new tab':>9}"
     print(
         header + f"{'filter p50':>12}{'filter p95':>12}{'request p50':>13}{'requests':>10}"
         f"{'modules ran':>13}{'bundle in':>11}"
@@ -319,6 +326,7 @@ def report(
             print(
                 f"{size:>10,}  {mode:<12}"
                 f"{statistics.median(timing.load):>10.1f}{percentile(timing.load, 0.95):>10.1f}"
+                f"{statistics.median(timing.new_tab):>9.1f}"
                 f"{statistics.median(timing.filter):>12.1f}"
                 f"{percentile(timing.filter, 0.95):>12.1f}"
                 f"{statistics.median(timing.request):>13.1f}"
@@ -328,7 +336,8 @@ def report(
             )
     print(
         "\n(requests: filter changes that asked for their bundle; request p50 counts the others"
-        " as 0.\n modules ran, bundle in: p50 ms from navigation, within the load)"
+        " as 0.\n new tab: load p50 in a tab opened for it;"
+        " modules ran, bundle in: p50 ms from navigation, within the load)"
     )
     floor = statistics.median(floors)
     print(
@@ -340,12 +349,13 @@ def report(
         fast, slow = results[size, "precomputed"], results[size, "live"]
         fast_load, slow_load = statistics.median(fast.load), statistics.median(slow.load)
         change = statistics.median(fast.filter) / statistics.median(slow.filter)
+        new_tab = statistics.median(fast.new_tab) / statistics.median(slow.new_tab)
         above = (fast_load - floor) / (slow_load - floor)
         print(
             f"{size:>10,}  load {fast_load / slow_load:.2f}x   filter change {change:.2f}x"
             f"   load above the browser floor {above:.2f}x"
             f" ({fast_load - floor:.0f} / {slow_load - floor:.0f} ms)"
-            f"   the floor alone {floor / slow_load:.2f}x"
+            f"   the floor alone {floor / slow_load:.2f}x   load in a new tab {new_tab:.2f}x"
         )
     if 100_000 in sizes:
         fast = results[100_000, "precomputed"]
