@@ -284,18 +284,23 @@ class _Memo:
         top = codes.max()
         if self._values is not None and (top is None or int(top) < known):  # type: ignore[arg-type]
             return self._values
-        new = (
-            pl.LazyFrame({"code": codes, "string": strings})
-            .filter(pl.col("code") >= max(known, 1))
-            .unique("code")
-            .sort("code")
-            .collect()
+        # The strings of new codes, each once, by code (a few Series operations: a query
+        # costs more than they do on the rows of a batch).
+        fresh = codes >= max(known, 1)
+        new_codes = codes.filter(fresh)
+        first = new_codes.is_first_distinct()
+        new_codes = new_codes.filter(first)
+        order = new_codes.arg_sort()
+        new_codes, new_strings = (
+            new_codes.gather(order),
+            strings.filter(fresh).filter(first).gather(order),
         )
         if self._values is None:  # the first strings: "" (code 0) with them
-            new = pl.concat([pl.DataFrame({"code": [0], "string": [""]}, schema=new.schema), new])
-        if new["code"][0] != known or new["code"][-1] != known + new.height - 1:
+            new_codes = pl.concat([pl.Series([0], dtype=new_codes.dtype), new_codes])
+            new_strings = pl.concat([pl.Series([""], dtype=pl.String), new_strings])
+        if new_codes[0] != known or new_codes[-1] != known + len(new_codes) - 1:
             raise RuntimeError("Polars categories gave codes out of order")
-        values = self._compute(new["string"])
+        values = self._compute(new_strings)
         self._values = values if self._values is None else self._values.vstack(values)
         if self._values.n_chunks() > 8:
             self._values = self._values.rechunk()
