@@ -5,6 +5,8 @@ row by row, and runs parsed in pieces, in worker threads, against the entry-by-e
 from __future__ import annotations
 
 import itertools
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -23,6 +25,7 @@ from watchcube.ingest.classify import (
     ENTRY_SCHEMA,
     RECORD,
     BatchMaker,
+    _Memo,
     classify,
     clean_text,
     strip_watched_verb,
@@ -172,6 +175,82 @@ def test_threads_working_batches_out_at_once_share_the_memos() -> None:
         assert made.batch.equals(reference.batch)
     for seen in computed:  # each text worked out once, by one thread or the other
         assert sorted(seen) == sorted(set(seen))
+
+
+def lengths(texts: pl.Series) -> pl.DataFrame:
+    return texts.str.len_chars().alias("length").to_frame()
+
+
+def test_threads_compute_what_they_claimed_at_once() -> None:
+    """A thread computes its new strings outside the memo's lock: another thread's new
+    strings are computed meanwhile, and each gets its own values."""
+    other_started = threading.Event()
+
+    def compute(texts: pl.Series) -> pl.DataFrame:
+        if "first" in texts.to_list():
+            assert other_started.wait(10), "the other thread waited for this computation"
+        else:
+            other_started.set()
+        return lengths(texts)
+
+    memo = _Memo(compute)
+    first = in_thread(memo.lookup, pl.Series(["first", "xy"]))
+    assert wait_until_claimed(memo, 3)  # "", "first", "xy"
+    second = in_thread(memo.lookup, pl.Series(["second", "xy", None]))
+    assert first()["length"].to_list() == [5, 2]
+    assert second()["length"].to_list() == [6, 2, None]
+
+
+def test_a_failed_computation_fails_the_threads_waiting_for_it() -> None:
+    other_done = threading.Event()
+
+    def compute(texts: pl.Series) -> pl.DataFrame:
+        if "first" in texts.to_list():
+            assert other_done.wait(10)
+            raise ValueError("broken")
+        other_done.set()
+        return lengths(texts)
+
+    memo = _Memo(compute)
+    first = in_thread(memo.lookup, pl.Series(["first"]))
+    assert wait_until_claimed(memo, 2)
+    second = in_thread(memo.lookup, pl.Series(["second", "first"]))
+    with pytest.raises(ValueError, match="broken"):
+        first()
+    with pytest.raises(RuntimeError, match="failed to compute"):
+        second()  # not left waiting for values that never come
+
+
+def in_thread(function: Callable[[pl.Series], pl.DataFrame], strings: pl.Series) -> Any:
+    """Run ``function(strings)`` in a daemon thread (a test that fails by hanging still
+    ends); returns a call that gives its result or raises its exception within 10 s."""
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append(function(strings))
+        except BaseException as exc:  # handed to the test
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+
+    def result() -> Any:
+        thread.join(10)
+        assert outcome, "the thread did not finish in 10 s"
+        if isinstance(outcome[0], BaseException):
+            raise outcome[0]
+        return outcome[0]
+
+    return result
+
+
+def wait_until_claimed(memo: _Memo, codes: int) -> bool:
+    for _ in range(1000):
+        if memo._claimed >= codes:
+            return True
+        time.sleep(0.01)
+    return False
 
 
 def counted(

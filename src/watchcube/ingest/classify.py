@@ -243,22 +243,27 @@ class _Memo:
     A string's code in a private ``pl.Categories`` (the next free code when first seen) is
     its row in ``values``: looking a batch up costs one dictionary encoding and a gather, and
     only strings never seen before are computed. The threads that look strings up at once
-    (the JSON reader works two batches out at a time) take turns to encode and compute, so
-    that no string is computed twice; they gather apart. The categories live as long as a
-    series uses them (``_pin``, which holds "", code 0): they are freed with the memo.
-    Should they ever start afresh anyway (Polars calls them unstable), "" gets another
-    code, which is noticed, and the memo starts afresh too.
+    (the JSON reader works two batches out at a time) take turns to encode them and to claim
+    the codes never seen before, so that no string is computed twice; each computes what it
+    claimed while the others go on, waits only for codes another thread is still computing,
+    and gathers apart. The categories live as long as a series uses them (``_pin``, which
+    holds "", code 0): they are freed with the memo. Should they ever start afresh anyway
+    (Polars calls them unstable), "" gets another code, which is noticed, and the memo starts
+    afresh too.
     """
 
     def __init__(self, compute: Callable[[pl.Series], pl.DataFrame]) -> None:
         self._compute = compute  # distinct strings -> their values, a row each
-        self._lock = threading.Lock()
+        self._changed = threading.Condition()  # guards what follows; told of new values
         self._start()
 
     def _start(self) -> None:
         self._categories = pl.Categories.random()
         self._pin = pl.Series([""], dtype=pl.String).cast(pl.Categorical(self._categories))
-        self._values: pl.DataFrame | None = None  # those of "" and on, computed when needed
+        self._values: pl.DataFrame | None = None  # those of "" (code 0) and on, in code order
+        self._claimed = 0  # codes below this are computed, or being computed by a thread
+        self._arrived: dict[int, pl.DataFrame] = {}  # computed after a gap, by first code
+        self._failed = False  # a thread could not compute what it claimed
 
     def _codes(self, strings: pl.Series) -> pl.Series:
         return strings.cast(pl.Categorical(self._categories)).to_physical()
@@ -266,27 +271,55 @@ class _Memo:
     def _intact(self) -> bool:
         return bool(self._codes(pl.Series([""], dtype=pl.String))[0] == 0)
 
+    def _height(self) -> int:
+        return 0 if self._values is None else self._values.height
+
     def lookup(self, strings: pl.Series) -> pl.DataFrame:
         """The values of each string, a row each (nulls for a null string)."""
-        with self._lock:
+        with self._changed:
             codes = self._codes(strings)
             if not self._intact():
+                if self._claimed > self._height():
+                    raise RuntimeError("Polars categories started afresh mid-computation")
                 self._start()
                 codes = self._codes(strings)
                 if not self._intact():
                     raise RuntimeError("Polars categories no longer keep their codes")
-            values = self._known(codes, strings)
+            top = codes.max()
+            needed = 1 + (0 if top is None else int(top))  # type: ignore[arg-type]
+            first, new = self._claim(codes, strings, needed)
+        if new is not None:
+            try:
+                computed = self._compute(new)
+            except BaseException:
+                with self._changed:
+                    self._failed = True
+                    self._changed.notify_all()
+                raise
+        with self._changed:
+            if new is not None:
+                self._arrived[first] = computed
+                self._absorb()
+                self._changed.notify_all()
+            while self._height() < needed:
+                if self._failed:
+                    raise RuntimeError("another thread failed to compute the memo's values")
+                self._changed.wait()
+            values = self._values
+        assert values is not None  # (code 0 at least)
         return values.select(pl.all().gather(codes))
 
-    def _known(self, codes: pl.Series, strings: pl.Series) -> pl.DataFrame:
-        """The values, computed for every code up to those of ``strings``."""
-        known = 0 if self._values is None else self._values.height
-        top = codes.max()
-        if self._values is not None and (top is None or int(top) < known):  # type: ignore[arg-type]
-            return self._values
-        # The strings of new codes, each once, by code (a few Series operations: a query
-        # costs more than they do on the rows of a batch).
-        fresh = codes >= max(known, 1)
+    def _claim(
+        self, codes: pl.Series, strings: pl.Series, needed: int
+    ) -> tuple[int, pl.Series | None]:
+        """The first new code of ``strings`` and their strings never seen before, each once
+        in code order ("" first, in the memo's first batch); None when all were seen.
+        ``needed`` is one past their highest code."""
+        claimed = self._claimed
+        if claimed and needed <= claimed:
+            return claimed, None
+        # A few Series operations: a query costs more than they do on a batch's rows.
+        fresh = codes >= max(claimed, 1)
         new_codes = codes.filter(fresh)
         first = new_codes.is_first_distinct()
         new_codes = new_codes.filter(first)
@@ -295,16 +328,21 @@ class _Memo:
             new_codes.gather(order),
             strings.filter(fresh).filter(first).gather(order),
         )
-        if self._values is None:  # the first strings: "" (code 0) with them
+        if not claimed:  # the first strings: "" (code 0) with them
             new_codes = pl.concat([pl.Series([0], dtype=new_codes.dtype), new_codes])
             new_strings = pl.concat([pl.Series([""], dtype=pl.String), new_strings])
-        if new_codes[0] != known or new_codes[-1] != known + len(new_codes) - 1:
+        # Encoded under the lock, every code past those claimed is one of this batch's.
+        if new_codes[0] != claimed or new_codes[-1] != claimed + len(new_codes) - 1:
             raise RuntimeError("Polars categories gave codes out of order")
-        values = self._compute(new_strings)
-        self._values = values if self._values is None else self._values.vstack(values)
-        if self._values.n_chunks() > 8:
+        self._claimed = claimed + len(new_codes)
+        return claimed, new_strings
+
+    def _absorb(self) -> None:
+        """Append the values that arrived, as far as they follow on without a gap."""
+        while (part := self._arrived.pop(self._height(), None)) is not None:
+            self._values = part if self._values is None else self._values.vstack(part)
+        if self._values is not None and self._values.n_chunks() > 8:
             self._values = self._values.rechunk()
-        return self._values
 
 
 @dataclass(frozen=True)
