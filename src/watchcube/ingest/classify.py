@@ -321,12 +321,12 @@ class _Memo:
         # A few Series operations: a query costs more than they do on a batch's rows.
         fresh = codes >= max(claimed, 1)
         new_codes = codes.filter(fresh)
-        first = new_codes.is_first_distinct()
-        new_codes = new_codes.filter(first)
+        once = new_codes.is_first_distinct()
+        new_codes = new_codes.filter(once)
         order = new_codes.arg_sort()
         new_codes, new_strings = (
             new_codes.gather(order),
-            strings.filter(fresh).filter(first).gather(order),
+            strings.filter(fresh).filter(once).gather(order),
         )
         if not claimed:  # the first strings: "" (code 0) with them
             new_codes = pl.concat([pl.Series([0], dtype=new_codes.dtype), new_codes])
