@@ -224,23 +224,23 @@ def test_a_failed_computation_fails_the_threads_waiting_for_it() -> None:
 def in_thread(function: Callable[[pl.Series], pl.DataFrame], strings: pl.Series) -> Any:
     """Run ``function(strings)`` in a daemon thread (a test that fails by hanging still
     ends); returns a call that gives its result or raises its exception within 10 s."""
-    outcome: list[Any] = []
+    ended: list[Any] = []  # its result or exception
 
     def run() -> None:
         try:
-            outcome.append(function(strings))
+            ended.append(function(strings))
         except BaseException as exc:  # handed to the test
-            outcome.append(exc)
+            ended.append(exc)
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
 
     def result() -> Any:
         thread.join(10)
-        assert outcome, "the thread did not finish in 10 s"
-        if isinstance(outcome[0], BaseException):
-            raise outcome[0]
-        return outcome[0]
+        assert ended, "the thread did not finish in 10 s"
+        if isinstance(ended[0], BaseException):
+            raise ended[0]
+        return ended[0]
 
     return result
 
