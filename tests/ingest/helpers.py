@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import polars as pl
+import pytest
 
 from watchcube.errors import UnreadableFile
-from watchcube.ingest import ImportReport, read_history
+from watchcube.ingest import ImportReport, read_history, takeout_json
 from watchcube.records import BATCH_SCHEMA, Record
 
 TAKEOUT = Path(__file__).resolve().parents[3] / "shared" / "data" / "takeout"
@@ -142,3 +143,33 @@ def write_html(folder: Path, cells: list[str], name: str = "watch-history.html")
     path = folder / name
     path.write_text(page, encoding="utf-8")
     return path
+
+
+class Paths:
+    """Which way each run of a file was read: parsed by Polars (``columnar``, of which
+    ``decoded`` were decoded by the standard library after all), or the rest of the file
+    entry by entry (``per_entry``)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.columnar = self.decoded = self.per_entry = 0
+        parse, decoded, per_entry = (
+            takeout_json._parse,
+            takeout_json._decoded_entries,
+            takeout_json._per_entry,
+        )
+
+        def counted_parse(pieces: Iterator[bytes]) -> pl.DataFrame | None:
+            self.columnar += 1
+            return parse(pieces)
+
+        def counted_decoded(run: bytes) -> Any:
+            self.decoded += 1
+            return decoded(run)
+
+        def counted_per_entry(*args: Any, **kwargs: Any) -> Iterator[pl.DataFrame]:
+            self.per_entry += 1
+            return per_entry(*args, **kwargs)
+
+        monkeypatch.setattr(takeout_json, "_parse", counted_parse)
+        monkeypatch.setattr(takeout_json, "_decoded_entries", counted_decoded)
+        monkeypatch.setattr(takeout_json, "_per_entry", counted_per_entry)

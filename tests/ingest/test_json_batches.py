@@ -4,13 +4,16 @@ row by row, and runs parsed in pieces, in worker threads, against the entry-by-e
 
 from __future__ import annotations
 
+import codecs
 import itertools
+import json
+import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from unittest.mock import patch
 
 import polars as pl
@@ -38,6 +41,7 @@ from .helpers import (
     CHANNEL,
     DAMAGES,
     TAKEOUT,
+    Paths,
     json_entry,
     outcome,
     read,
@@ -286,6 +290,7 @@ def json_entries(pairs: list[tuple[str, str]]) -> pl.DataFrame:
         *(("SHARED_BYTES", size, 300_000, 70_000) for size in (1, 3000, takeout_json.SHARED_BYTES)),
     ],
 )
+@pytest.mark.usefixtures("reading")
 def test_pieces_and_runs_of_any_size_give_the_same_records(
     name: str, setting: str, size: int, run_bytes: int, chunk_bytes: int
 ) -> None:
@@ -299,6 +304,94 @@ def test_pieces_and_runs_of_any_size_give_the_same_records(
         assert outcome(path) == whole
 
 
+def spans_of(stream: BinaryIO) -> list[takeout_json.Span | None]:
+    return list(takeout_json.file_runs(stream.fileno()))
+
+
+@pytest.mark.parametrize("head", [b"", codecs.BOM_UTF8, b" \n", codecs.BOM_UTF8 + b"\t "])
+@pytest.mark.parametrize(("run_bytes", "shared_bytes"), [(3000, 1), (30_000, 1), (3000, 10**6)])
+def test_a_file_is_cut_into_an_even_number_of_runs_that_cover_its_entries(
+    tmp_path: Path, head: bytes, run_bytes: int, shared_bytes: int
+) -> None:
+    entries = [json_entry(f"Watched {i} " + "x" * (i % 50), VIDEO) for i in range(100)]
+    path = tmp_path / "watch-history.json"
+    path.write_bytes(head + takeout_layout(entries).encode())
+    data = path.read_bytes()
+    with (
+        path.open("rb") as stream,
+        patch.object(takeout_json, "RUN_BYTES", run_bytes),
+        patch.object(takeout_json, "SHARED_BYTES", shared_bytes),
+    ):
+        spans = spans_of(stream)
+        decoded = [item for span in spans if span is not None for item in json.loads(span.read())]
+    runs = [span for span in spans if span is not None]
+    assert len(runs) == len(spans)
+    body = len(data) - len(head) - 1
+    if body < shared_bytes:
+        assert len(runs) == 1
+    else:  # an equal share for each worker, as few runs as RUN_BYTES allows
+        assert len(runs) % 2 == 0
+        assert len(runs) == 2 * -(-body // (2 * run_bytes))
+    assert runs[0].start == len(head) + 1  # after "["
+    assert runs[-1].end == len(data)
+    assert [run.last for run in runs] == [False] * (len(runs) - 1) + [True]
+    for run, after in itertools.pairwise(runs):
+        assert data[run.end - 2 : after.start + 2] == takeout_json.SEPARATOR
+    assert decoded == json.loads(data.decode("utf-8-sig"))
+
+
+def test_a_file_not_in_takeout_s_layout_has_no_runs(tmp_path: Path) -> None:
+    reindented = write_json(tmp_path, [json_entry("Watched 1", VIDEO)], reindent=True)
+    with reindented.open("rb") as stream:
+        assert spans_of(stream) == [None]
+    path = tmp_path / "long.json"  # no separator within MAX_ENTRY_CHARS of a cut
+    path.write_text(takeout_layout([json_entry("Watched " + "x" * 5000, VIDEO)] * 3))
+    with (
+        path.open("rb") as stream,
+        patch.object(takeout_json, "RUN_BYTES", 100),
+        patch.object(takeout_json, "SHARED_BYTES", 1),
+        patch.object(takeout_json, "MAX_ENTRY_CHARS", 1000),
+    ):
+        spans = spans_of(stream)
+    assert spans[-1] is None
+    assert all(span is not None for span in spans[:-1])
+
+
+@pytest.mark.parametrize("piece_bytes", [300, 2000, 50_000])
+def test_a_run_in_the_file_is_parsed_in_pieces_of_about_a_piece_each(
+    tmp_path: Path, piece_bytes: int
+) -> None:
+    entries = [json_entry(f"Watched {i} " + "x" * (i * 37 % 700), VIDEO) for i in range(60)]
+    path = write_json(tmp_path, entries)
+    with path.open("rb") as stream, patch.object(takeout_json, "PIECE_BYTES", piece_bytes):
+        (run,) = takeout_json.file_runs(stream.fileno())
+        assert run is not None
+        pieces = list(run.pieces())
+        whole = run.read()
+    assert [item for piece in pieces for item in json.loads(piece)] == json.loads(whole)
+    largest = max(len(json.dumps(entry, indent=2)) for entry in entries) + 8
+    for piece in pieces[:-1]:  # as large as a piece allows (twice that for a larger entry)
+        assert piece_bytes - largest < len(piece) <= max(piece_bytes, 2 * largest) + 2
+
+
+def test_a_file_cut_short_while_it_is_read_is_unreadable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_json(tmp_path, [json_entry(f"Watched {i}", VIDEO) for i in range(50)])
+    file_runs = takeout_json.file_runs
+
+    def then_cut(fd: int) -> Iterator[takeout_json.Span | None]:
+        runs = list(file_runs(fd))
+        os.truncate(path, path.stat().st_size // 2)
+        return iter(runs)
+
+    monkeypatch.setattr(takeout_json, "file_runs", then_cut)
+    monkeypatch.setattr(takeout_json, "RUN_BYTES", 1000)
+    monkeypatch.setattr(takeout_json, "SHARED_BYTES", 1)
+    with pytest.raises(UnreadableFile, match="cut short while it was read"):
+        read(path)
+
+
 @pytest.mark.parametrize(
     "damage",
     [
@@ -308,6 +401,7 @@ def test_pieces_and_runs_of_any_size_give_the_same_records(
         lambda text: text.replace("\n},{\n", "\n},\n{\n", 1),  # another layout from there
     ],
 )
+@pytest.mark.usefixtures("reading")
 def test_damage_between_pieces_is_named_as_the_entry_reader_names_it(
     tmp_path: Path, damage: Callable[[str], str]
 ) -> None:
@@ -346,6 +440,7 @@ def test_damage_between_pieces_is_named_as_the_entry_reader_names_it(
         ("title", "Watched \ud800 lone"),
     ],
 )
+@pytest.mark.usefixtures("reading")
 def test_a_lenient_value_in_a_later_piece_is_read_as_the_entry_reader_reads_it(
     tmp_path: Path, field: str, value: Any
 ) -> None:
@@ -356,6 +451,32 @@ def test_a_lenient_value_in_a_later_piece_is_read_as_the_entry_reader_reads_it(
         assert outcome(write_json(tmp_path, entries)) == expected
 
 
+@pytest.mark.usefixtures("reading")
+@pytest.mark.usefixtures("reading")
+@pytest.mark.parametrize("value", ["164", "true", "-1.5e3"])
+def test_a_text_that_reads_as_a_number_stays_on_the_columnar_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    entries: list[Any] = [json_entry(f"Watched {i}", VIDEO) for i in range(30)]
+    for i in (3, 25):  # a channel named so (real ones are: "164", "6746623")
+        entries[i]["subtitles"] = [{"name": value, "url": CHANNEL}]
+    expected = outcome(write_json(tmp_path, entries, reindent=True))
+    path = write_json(tmp_path, entries)
+    paths = Paths(monkeypatch)
+    with patch.object(takeout_json, "PIECE_BYTES", 500):
+        assert outcome(path) == expected
+    assert paths.columnar == 1
+    assert paths.decoded == 0
+    entries[25]["subtitles"] = [{"name": json.loads(value), "url": CHANNEL}]  # and as JSON
+    path = write_json(tmp_path, entries)
+    with patch.object(takeout_json, "PIECE_BYTES", 500):
+        report, rows = read(path)
+    assert paths.decoded == 1  # read as the entry reader reads it
+    assert [row.channel_name for row in rows if row.channel_name == value] == [value]
+    assert report.warnings == 0
+
+
+@pytest.mark.usefixtures("reading")
 def test_a_number_in_a_later_piece_is_read_as_the_entry_reader_reads_it(tmp_path: Path) -> None:
     entries: list[Any] = [json_entry(f"Watched {i}", VIDEO) for i in range(30)]
     entries[25]["title"] = 25  # Polars would read "25"

@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import codecs
 import collections
+import io
+import os
+import stat
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -173,9 +176,13 @@ def _batches(
             if fmt == "takeout-json":
                 maker = BatchMaker(report, tagger, parse_json_time, takeout_json.fast_json_times)
                 text = partial(_reopened_text, opener, report.source)
-                yield from takeout_json.read_batches(
-                    _byte_chunks(stream), text, maker, report.source
+                fd = _regular_file(stream)
+                runs = (
+                    takeout_json.stream_runs(_byte_chunks(stream))
+                    if fd is None
+                    else takeout_json.file_runs(fd)
                 )
+                yield from takeout_json.read_batches(runs, text, maker, report.source)
             elif fmt == "takeout-html":
                 stamps = HtmlTimestamps(timezone)
                 maker = BatchMaker(report, tagger, stamps.parse)
@@ -198,6 +205,15 @@ def _byte_chunks(stream: ByteStream) -> Iterator[bytes]:
     yield data.removeprefix(codecs.BOM_UTF8)
     while data := stream.read(CHUNK_BYTES):
         yield data
+
+
+def _regular_file(stream: ByteStream) -> int | None:
+    """The descriptor of a stream that is a regular file, which can be read at any offset
+    (the JSON reader's workers then read their runs themselves); None for others."""
+    if not isinstance(stream, io.BufferedReader):
+        return None
+    fd = stream.fileno()
+    return fd if stat.S_ISREG(os.fstat(fd).st_mode) else None
 
 
 def _reopened_text(opener: Opener, source: str) -> Iterator[str]:

@@ -1,37 +1,50 @@
-"""Takeout ``watch-history.json``, streamed a few megabytes at a time straight into Polars.
+"""Takeout ``watch-history.json``, read in runs of a few megabytes straight into Polars.
 
 Takeout writes the array in one layout: entries indented by two spaces and separated by
-``"\\n},{\\n"``. No JSON string holds a raw line break, so in that layout the complete
-entries read so far end at the last separator, and each run of complete entries (a batch,
-``RUN_BYTES``) is parsed by ``pl.read_json`` into columns, with no Python object per entry
-(decoding to dicts cost ~5 us an entry, more than all the rest together). Two worker threads
-each take a run and do all of its work: parse it in pieces of ``PIECE_BYTES`` cut at
-separators (Polars parses a piece that fits the CPU's caches twice as fast as a whole run),
-and make its batch (``BatchMaker.work``, the same for every reader, which works out titles,
-channels and topics once per distinct text of the file, in memos the threads share). The
-main thread only reads and cuts the runs, and tallies the batches in the report in file
-order (``BatchMaker.commit``), numbering the entries it warns about. A last run of
-``SHARED_BYTES`` or more (a whole small export) is cut in two, so that both threads have
-a share of it.
+``"\\n},{\\n"``. No JSON string holds a raw line break, so in that layout a run of complete
+entries ends at a separator, and each run (a batch, at most about ``RUN_BYTES``) is parsed
+by ``pl.read_json`` into columns, with no Python object per entry (decoding to dicts cost
+~5 us an entry, more than all the rest together). Two worker threads each take a run and
+do all of its work: parse it in pieces of ``PIECE_BYTES`` cut at separators (Polars parses
+a piece that fits the CPU's caches twice as fast as a whole run), and make its batch
+(``BatchMaker.work``, the same for every reader, which works out titles, channels and
+topics once per distinct text of the file, in memos the threads share). The main thread
+tallies the batches in the report in file order (``BatchMaker.commit``), numbering the
+entries it warns about.
+
+Runs come one of two ways. A regular file is cut into an even number of equal runs
+(``file_runs``: a small window is read at each cut), and each worker reads its run itself,
+a piece at a time (``Span``): the workers have equal shares to the end, and no megabytes
+are copied twice. A stream (a zip member) is cut by the main thread as it is read
+(``stream_runs``), the last run in two so that both workers have a share of a small export.
+A run costs ~5 ms on top of its entries (a hundred Polars calls): runs are as large as the
+memory bound allows.
 
 Polars is lenient where the standard library is strict (it reads a number where a string
-belongs as its digits, a lone surrogate as NUL): a run holding such a value, or anything
-Polars refuses, is decoded with ``json`` instead, so odd entries are read and warned about
-exactly as the per-entry reader does. A file in another layout (a re-indented export) is read
-entry by entry throughout (``json_stream``). A syntax error anywhere, or a layout that breaks
-mid-file, restarts the per-entry reader from the start of the file, past the entries already
-read, so that an error names the exact line and character. One known difference: of a key
+belongs as its digits, a lone surrogate as NUL). A run holding a text that may have been
+read so (``_coerced``) is decoded with ``json`` instead, so odd entries are read and warned
+about exactly as the per-entry reader does, unless each such text is in the run as a
+string as often as it was read (a channel named "164"). A run Polars refuses is decoded
+with ``json`` too. A file in another layout (a re-indented export) is read entry by entry
+throughout (``json_stream``). A syntax error anywhere, or a layout that breaks mid-file,
+restarts the per-entry reader from the start of the file, past the entries already read,
+so that an error names the exact line and character. One known difference: of a key
 written twice in one entry (Takeout never does), Polars keeps the first value, ``json`` the
 last.
 """
 
 from __future__ import annotations
 
+import codecs
 import contextlib
+import errno
+import itertools
 import json
+import os
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any, Final
 
 import polars as pl
@@ -40,11 +53,19 @@ from watchcube.errors import UnreadableFile
 from watchcube.ingest.classify import ENTRY_SCHEMA, BatchMaker, Made, count_kinds, prepare
 from watchcube.ingest.json_stream import MAX_ENTRY_CHARS, iter_array, kind_name, sniff
 
-__all__ = ["fast_json_times", "head_kinds", "iter_array", "read_batches", "sniff"]
+__all__ = [
+    "fast_json_times",
+    "file_runs",
+    "head_kinds",
+    "iter_array",
+    "read_batches",
+    "sniff",
+    "stream_runs",
+]
 
 SEPARATOR: Final = b"\n},{\n"
-# JSON read into one batch (bounds the memory): two of the reader's 4 MiB chunks
-RUN_BYTES: Final = 8 * 1000 * 1000
+# JSON read into one batch at most (bounds the memory; a 100k-entry file is two runs).
+RUN_BYTES: Final = 32 * 1000 * 1000
 # Polars parses a run in pieces this large: twice as fast as a whole run (the CPU's caches)
 PIECE_BYTES: Final = 256 * 1024
 SHARED_BYTES: Final = 256 * 1024  # a last run this large is shared between the workers
@@ -98,6 +119,20 @@ _COERCED_ANY: Final = pl.any_horizontal(
     _odd(pl.col("url").filter(pl.col("video_id").is_null())),
     pl.col("url").str.contains("\x00", literal=True).any(),
 )
+_NUL_ANY: Final = pl.any_horizontal(
+    pl.col(name).str.contains("\x00", literal=True).any()
+    for name in ("header", "text", "url", "channel_name", "channel_url", "time")
+)
+# The column of each text ``_coerced`` looks at, the key it is read from, and which of its
+# values it looks at (None: all).
+_DOUBTED: Final = (
+    ("header", "header", None),
+    ("channel_name", "name", None),
+    ("channel_url", "url", None),
+    ("text", "title", None),
+    ("time", "time", pl.col("fast_us").is_null()),
+    ("url", "titleUrl", pl.col("video_id").is_null()),
+)
 _FAST_TIME: Final = pl.when(pl.col("time").str.contains(_TIME)).then(
     pl.col("time")
     .str.strptime(pl.Datetime("us"), _TIME_FORMAT, strict=False, cache=False)
@@ -109,17 +144,17 @@ Entries = tuple[pl.DataFrame, list[tuple[int, str]]]  # entries, and (entry, pro
 
 
 def read_batches(
-    chunks: Iterable[bytes], text: TextChunks, maker: BatchMaker, source: str
+    runs: Iterator[Run | None], text: TextChunks, maker: BatchMaker, source: str
 ) -> Iterator[pl.DataFrame]:
-    """The record batches of a Takeout JSON export; malformed entries are warned and skipped.
-    ``text`` reads the file again from its start, for the per-entry reader."""
+    """The record batches of a Takeout JSON export, from its runs (``file_runs`` or
+    ``stream_runs``); malformed entries are warned and skipped. ``text`` reads the file again
+    from its start, for the per-entry reader."""
     done = 0  # entries read
-    runs = _runs(chunks)
     ahead: deque[Future[Made | None] | None] = deque()
     with ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="takeout-json") as pool:
 
         def read_ahead() -> None:  # keep every worker busy
-            while len(ahead) < _WORKERS + 1 and (run := next(runs, b"")) != b"":
+            for run in itertools.islice(runs, _WORKERS + 1 - len(ahead)):
                 ahead.append(None if run is None else pool.submit(_work, run, maker))
 
         try:
@@ -148,17 +183,104 @@ def _drop(ahead: deque[Future[Made | None] | None]) -> None:
     ahead.clear()
 
 
-def _work(run: bytes, maker: BatchMaker) -> Made | None:
+def _work(run: Run, maker: BatchMaker) -> Made | None:
     """A run's batch, its entries numbered from 1 (in a worker thread); None when the run is
     not valid JSON (the caller restarts)."""
-    entries = _entries_of_run(run, _parse(run))
+    parsed = _parse(run.pieces() if isinstance(run, Span) else _pieces(run))
+    if parsed is not None and _coerced(parsed):
+        whole = run.read() if isinstance(run, Span) else run
+        if not _written_as_strings(parsed, whole):
+            parsed = None
+    if parsed is not None:
+        entries: Entries | None = _parsed_entries(parsed)
+    else:  # read exactly as the per-entry reader reads it, or found not to be JSON
+        entries = _decoded_entries(run.read() if isinstance(run, Span) else run)
     return None if entries is None else maker.work(*entries)
 
 
-def _runs(chunks: Iterable[bytes]) -> Iterator[bytes | None]:
-    """Runs of complete entries, as JSON arrays of ``RUN_BYTES`` or more, in Takeout's
-    layout; None, once, where the layout is not (or no longer) that. Each byte is copied
-    once, into its run (the cut is looked for in the newest chunk first)."""
+@dataclass(frozen=True)
+class Span:
+    """A run still in the file (``_file_runs``): the entries from byte ``start`` to ``end``,
+    and the array's end when ``last``. The worker reads it a piece at a time: buffers of a
+    piece's size are reused by the allocator, where a run's megabytes would be fresh memory
+    each time (a page fault every 4 KiB: it cost as much as the rest of the reading)."""
+
+    fd: int
+    start: int
+    end: int
+    last: bool
+
+    def read(self) -> bytes:
+        """The whole run as a JSON array (for the standard library's decoder)."""
+        return b"".join((b"[", self._bytes(self.start, self.end), b"" if self.last else b"]"))
+
+    def pieces(self) -> Iterator[bytes]:
+        """The run as JSON arrays of about ``PIECE_BYTES``, cut at separators (``_pieces``)."""
+        at, size = self.start, PIECE_BYTES
+        while self.end - at > size:
+            window = self._bytes(at, at + size)
+            cut = window.rfind(SEPARATOR)
+            if cut < 0:  # an entry larger than a piece
+                size *= 2
+                continue
+            yield b"".join((b"[", memoryview(window)[: cut + 2], b"]"))
+            at, size = at + cut + 3, PIECE_BYTES
+        rest = self._bytes(at, self.end)
+        yield _closed(rest) if self.last else b"".join((b"[", rest, b"]"))
+
+    def _bytes(self, start: int, end: int) -> bytes:
+        data = os.pread(self.fd, end - start, start)
+        if len(data) < end - start:
+            raise OSError(errno.EIO, "the file was cut short while it was read")
+        return data
+
+
+Run = bytes | Span
+
+
+def file_runs(fd: int) -> Iterator[Span | None]:
+    """The runs of a Takeout JSON file as ``Span``-s, cut at separators into an even number
+    of runs of at most about ``RUN_BYTES`` (one if smaller than ``SHARED_BYTES``), so that
+    the workers have equal shares throughout; None, once, where the layout is not Takeout's.
+    Only the head and a window at each cut are read here: the workers read the runs."""
+    size = os.fstat(fd).st_size
+    head = os.pread(fd, 64, 0)
+    stripped = head.removeprefix(codecs.BOM_UTF8).lstrip()
+    if not stripped.startswith(_HEAD):
+        yield None
+        return
+    start = origin = len(head) - len(stripped) + 1  # after "["
+    body = size - origin
+    runs = 1 if body < SHARED_BYTES else _WORKERS * -(-body // (_WORKERS * RUN_BYTES))
+    for run in range(1, runs):
+        cut = _separator_after(fd, max(start, origin + body * run // runs))
+        if cut is None:
+            yield None
+            return
+        yield Span(fd, start, cut + 2, last=False)
+        start = cut + 3
+    yield Span(fd, start, size, last=True)
+
+
+def _separator_after(fd: int, at: int) -> int | None:
+    """Where the first separator at or after byte ``at`` starts; None if there is none
+    within ``MAX_ENTRY_CHARS``."""
+    size = 64 * 1024
+    while True:
+        window = os.pread(fd, size, at)
+        cut = window.find(SEPARATOR)
+        if cut >= 0:
+            return at + cut
+        if len(window) < size or size >= MAX_ENTRY_CHARS:
+            return None
+        size *= 4
+
+
+def stream_runs(chunks: Iterable[bytes]) -> Iterator[bytes | None]:
+    """The runs of a stream (a zip member): complete entries as JSON arrays of ``RUN_BYTES``
+    or more, in Takeout's layout; None, once, where the layout is not (or no longer) that.
+    Each byte is copied once, into its run (the cut is looked for in the newest chunk
+    first)."""
     held: list[bytes | memoryview] = []  # read, not yet in a run
     size = 0
     started = False
@@ -212,27 +334,35 @@ def _shared(run: bytes) -> Iterator[bytes]:
     yield b"".join((b"[", view[start:])) if start else run
 
 
-def _parse(run: bytes) -> pl.DataFrame | None:
-    """A run's entries in ``ENTRY_SCHEMA``, numbered from 1, parsed by Polars and
-    ``prepare``-d (in a worker thread); None if Polars cannot read it or may have read a
-    value leniently."""
-    end = len(run) - 1  # the array's "]" (the last run ends the file: space may follow)
-    while end > 0 and run[end] in _JSON_SPACE:
-        end -= 1
-    if run[end] != ord("]"):
-        return None
+def _parse(pieces: Iterator[bytes]) -> pl.DataFrame | None:
+    """A run's entries in ``ENTRY_SCHEMA``, numbered from 1, parsed by Polars a piece at a
+    time and ``prepare``-d (in a worker thread); None if Polars cannot read it or the run
+    does not end as a JSON array does."""
     try:
-        frame = pl.concat([pl.read_json(piece, schema=_SCHEMA) for piece in _pieces(run, end)])
-    except pl.exceptions.PolarsError:
+        frame = pl.concat([pl.read_json(piece, schema=_SCHEMA) for piece in pieces])
+    except (pl.exceptions.PolarsError, _NotAnArray):
         return None
-    entries = prepare(_columns(frame), fast_json_times)
-    return None if _coerced(entries) else entries
+    return prepare(_columns(frame), fast_json_times)
 
 
-def _pieces(run: bytes, end: int) -> Iterator[bytes]:
-    """A run (a JSON array in Takeout's layout, closed at ``end``) as arrays of about
-    ``PIECE_BYTES``, cut at the entry separator: all are valid JSON exactly when the run is
-    (a separator's line breaks cannot be inside a string)."""
+class _NotAnArray(ValueError):
+    """A run's last piece does not end with "]" and JSON space."""
+
+
+def _closed(data: bytes) -> bytes:
+    """The file's last entries and its "]" as an array: ``_NotAnArray`` without the "]"."""
+    if not data.rstrip(_JSON_SPACE).endswith(b"]"):
+        raise _NotAnArray
+    return b"".join((b"[", data))
+
+
+def _pieces(run: bytes) -> Iterator[bytes]:
+    """A run (a JSON array in Takeout's layout) as arrays of about ``PIECE_BYTES``, cut at
+    the entry separator: all are valid JSON exactly when the run is (a separator's line
+    breaks cannot be inside a string)."""
+    end = len(run.rstrip(_JSON_SPACE)) - 1  # the array's "]" (the file's end: space may follow)
+    if end < 0 or run[end] != ord("]"):
+        raise _NotAnArray
     view = memoryview(run)
     start = 1  # inside "[" ... "]"
     while (cut := run.find(SEPARATOR, start + PIECE_BYTES, end)) >= 0:
@@ -241,14 +371,17 @@ def _pieces(run: bytes, end: int) -> Iterator[bytes]:
     yield b"".join((b"[", view[start:end], b"]"))
 
 
-def _entries_of_run(run: bytes, parsed: pl.DataFrame | None) -> Entries | None:
-    """A run's entries as columns, numbered from 1; None when it is not valid JSON."""
-    if parsed is not None:
-        bad = parsed["text"].is_null() | parsed["time"].is_null()
-        if not bad.any():
-            return parsed, []
-        problems = [(entry, "no title or time") for entry in parsed["entry"].filter(bad)]
-        return parsed.filter(~bad), problems
+def _parsed_entries(parsed: pl.DataFrame) -> Entries:
+    """Entries Polars parsed, without those lacking a title or time."""
+    bad = parsed["text"].is_null() | parsed["time"].is_null()
+    if not bad.any():
+        return parsed, []
+    problems = [(entry, "no title or time") for entry in parsed["entry"].filter(bad)]
+    return parsed.filter(~bad), problems
+
+
+def _decoded_entries(run: bytes) -> Entries | None:
+    """A run's entries decoded by the standard library; None when it is not valid JSON."""
     try:
         items = json.loads(run)
     except ValueError:  # JSONDecodeError, UnicodeDecodeError
@@ -264,6 +397,21 @@ def _coerced(entries: pl.DataFrame) -> bool:
     or link is kept only with the other, as the per-entry reader keeps it; ads' details
     only count."""
     return bool(entries.select(_COERCED_ANY).item())
+
+
+def _written_as_strings(entries: pl.DataFrame, run: bytes) -> bool:
+    """Whether the texts ``_coerced`` doubted are strings in the JSON after all: each such
+    value (a channel named "164", say) occurs in ``run`` as a string of its key exactly as
+    often as the entries hold it. False for a NUL (a lone surrogate reads as one)."""
+    if entries.select(_NUL_ANY).item():
+        return False
+    for column, key, where in _DOUBTED:
+        texts = entries[column] if where is None else entries.filter(where)[column]
+        doubted = texts.filter(texts.str.contains(_COERCED))
+        for value, count in doubted.value_counts().iter_rows():
+            if run.count(f'"{key}": {json.dumps(value)}'.encode()) != count:
+                return False
+    return True
 
 
 def _columns(frame: pl.DataFrame) -> pl.DataFrame:
