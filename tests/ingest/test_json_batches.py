@@ -451,7 +451,33 @@ def test_a_lenient_value_in_a_later_piece_is_read_as_the_entry_reader_reads_it(
         assert outcome(write_json(tmp_path, entries)) == expected
 
 
+POST = "https://www.youtube.com/post/UgkxSomePost"
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [
+        {**json_entry("Watched x", POST), "title": 5},  # a post: skipped, or malformed
+        {**json_entry("Visited x", "https://example.com/"), "title": True},
+        {**json_entry("Watched x", VIDEO, time="1990-01-01T00:00:00.000Z"), "title": 7},
+        {**json_entry("Watched x", VIDEO, time="yesterday"), "title": 7},
+        {**json_entry("Watched x"), "subtitles": [{"name": "Someone", "url": 3}]},  # a story?
+        {**json_entry("Watched x", POST), "subtitles": [{"name": 8, "url": CHANNEL}]},
+    ],
+)
 @pytest.mark.usefixtures("reading")
+def test_a_lenient_value_of_an_entry_that_is_no_record_is_read_as_the_entry_reader_reads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, odd: dict[str, Any]
+) -> None:
+    # Records' texts are looked at as the memos work them out: these entries' are not.
+    entries: list[Any] = [json_entry(f"Watched {i}", VIDEO, channel="C") for i in range(30)]
+    entries[20] = odd
+    expected = outcome(write_json(tmp_path, entries, reindent=True))
+    paths = Paths(monkeypatch)
+    assert outcome(write_json(tmp_path, entries)) == expected
+    assert paths.decoded == 1
+
+
 @pytest.mark.usefixtures("reading")
 @pytest.mark.parametrize("value", ["164", "true", "-1.5e3"])
 def test_a_text_that_reads_as_a_number_stays_on_the_columnar_path(

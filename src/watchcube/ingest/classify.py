@@ -106,6 +106,10 @@ _OTHER_ID: Final = pl.coalesce(
     _URL.str.extract(_WATCH, 1), _URL.str.extract(_SHORT, 1), _URL.str.extract(_SHORT, 2)
 )
 
+# What a lenient JSON reader (Polars) makes of a number or boolean where a string belongs;
+# it reads a lone surrogate as NUL.
+LENIENT: Final = r"^(?:-?[0-9][0-9.eE+-]*|true|false)$"
+
 TimeParser = Callable[[str], int]  # raises ValueError naming what is wrong
 FastTimes = Callable[[pl.Series], pl.Series]  # Int64 microseconds, null where unsure
 
@@ -125,6 +129,12 @@ def clean_text(texts: pl.Series) -> pl.Series:
     if long.any():
         texts = texts.scatter(long.arg_true(), texts.filter(long).str.slice(0, MAX_TEXT))
     return texts
+
+
+def lenient(text: pl.Expr) -> pl.Expr:
+    """Whether any of the texts may be a lenient JSON reader's reading of a value that is
+    not a string (``LENIENT``, or a NUL)."""
+    return (text.str.contains(LENIENT) | text.str.contains("\x00", literal=True)).any()
 
 
 def strip_watched_verb(text: pl.Expr) -> pl.Expr:
@@ -367,6 +377,10 @@ class BatchMaker:
     kept for the maker's life, one import): a history repeats its titles and channels.
     ``make`` is ``work`` (the batch; any thread, several at once) then ``commit`` (the
     report; one thread, in file order).
+
+    ``doubted`` turns true once a record's text, or the channel it is shown with, is found
+    to be ``lenient`` (looked at once per distinct text, as the memos work it out): until
+    then, a reader that parses leniently need not look at the texts of records.
     """
 
     def __init__(
@@ -381,13 +395,24 @@ class BatchMaker:
         self.parse_time = parse_time
         self.fast_times = fast_times
         self._words = tagger.bit_names
+        self.doubted = False
         # JSON text without its verb / a text as shown, cleaned: the title and its topics
-        self._verb_titles = _Memo(lambda texts: self._titled(_without_verb(texts)))
-        self._shown_titles = _Memo(self._titled)
-        self._channel_names = _Memo(self._named)
-        self._channel_ids = _Memo(
+        self._verb_titles = self._memo(lambda texts: self._titled(_without_verb(texts)))
+        self._shown_titles = self._memo(self._titled)
+        self._channel_names = self._memo(self._named)
+        self._channel_ids = self._memo(
             lambda urls: urls.str.extract(_CHANNEL_ID, 1).alias("channel_id").to_frame()
         )
+
+    def _memo(self, compute: Callable[[pl.Series], pl.DataFrame]) -> _Memo:
+        """A memo of ``compute`` that also looks at each new text for ``doubted``."""
+
+        def computed(texts: pl.Series) -> pl.DataFrame:
+            if texts.to_frame("text").select(lenient(pl.col("text"))).item():
+                self.doubted = True
+            return compute(texts)
+
+        return _Memo(computed)
 
     def _titled(self, texts: pl.Series) -> pl.DataFrame:
         """``title`` (the texts, cleaned) and its topics' bit set."""

@@ -50,7 +50,16 @@ from typing import Any, Final
 import polars as pl
 
 from watchcube.errors import UnreadableFile
-from watchcube.ingest.classify import ENTRY_SCHEMA, BatchMaker, Made, count_kinds, prepare
+from watchcube.ingest.classify import (
+    ENTRY_SCHEMA,
+    LENIENT,
+    RECORD,
+    BatchMaker,
+    Made,
+    count_kinds,
+    lenient,
+    prepare,
+)
 from watchcube.ingest.json_stream import MAX_ENTRY_CHARS, iter_array, kind_name, sniff
 
 __all__ = [
@@ -83,18 +92,12 @@ _SCHEMA: Final = pl.Schema(
         "details": pl.List(pl.Struct({"name": pl.String})),
     }
 )
-# What Polars makes of a number or boolean where a string belongs (a lone surrogate: NUL).
-_COERCED: Final = r"^(?:-?[0-9][0-9.eE+-]*|true|false)$"
 # Takeout's own time format, and the pattern that proves a time has it.
 _TIME_FORMAT: Final = "%Y-%m-%dT%H:%M:%S.%3fZ"
 _TIME: Final = r"^\d{4}-\d\d-\d\dT\d\d:[0-5]\d:[0-5]\d\.\d{3}Z$"
 
 
-def _odd(text: pl.Expr) -> pl.Expr:
-    """Whether any text may have been read leniently (``_coerced``)."""
-    return (text.str.contains(_COERCED) | text.str.contains("\x00", literal=True)).any()
-
-
+_CHANNEL_COLUMNS: Final = ("channel_name", "channel_url")
 # Per-run expressions, built once (see ``classify``).
 _FIRST_SUBTITLE: Final = pl.col("subtitles").list.first().struct
 _CHANNEL: Final = (
@@ -112,12 +115,16 @@ _COLUMNS: Final = [
     (pl.col("details").list.len().fill_null(0) > 0).alias("is_ad"),
     pl.col("time"),
 ]
-_COERCED_ANY: Final = pl.any_horizontal(
-    *(_odd(pl.col(name).unique()) for name in ("header", "channel_name", "channel_url")),
-    _odd(pl.col("text")),
-    _odd(pl.col("time").filter(pl.col("fast_us").is_null())),
-    _odd(pl.col("url").filter(pl.col("video_id").is_null())),
+# Whether any text of a run may have been read leniently: those a batch's records do not
+# look up in the maker's memos (``_ROWS_LENIENT``), and those they do (``_TEXTS_LENIENT``).
+_ROWS_LENIENT: Final = pl.any_horizontal(
+    lenient(pl.col("header").unique()),
+    lenient(pl.col("time").filter(pl.col("fast_us").is_null())),
+    lenient(pl.col("url").filter(pl.col("video_id").is_null())),
     pl.col("url").str.contains("\x00", literal=True).any(),
+)
+_TEXTS_LENIENT: Final = pl.any_horizontal(
+    lenient(pl.col("text")), *(lenient(pl.col(name).unique()) for name in _CHANNEL_COLUMNS)
 )
 _NUL_ANY: Final = pl.any_horizontal(
     pl.col(name).str.contains("\x00", literal=True).any()
@@ -187,15 +194,16 @@ def _work(run: Run, maker: BatchMaker) -> Made | None:
     """A run's batch, its entries numbered from 1 (in a worker thread); None when the run is
     not valid JSON (the caller restarts)."""
     parsed = _parse(run.pieces() if isinstance(run, Span) else _pieces(run))
-    if parsed is not None and _coerced(parsed):
-        whole = run.read() if isinstance(run, Span) else run
-        if not _written_as_strings(parsed, whole):
-            parsed = None
     if parsed is not None:
-        entries: Entries | None = _parsed_entries(parsed)
-    else:  # read exactly as the per-entry reader reads it, or found not to be JSON
-        entries = _decoded_entries(run.read() if isinstance(run, Span) else run)
-    return None if entries is None else maker.work(*entries)
+        made = maker.work(*_parsed_entries(parsed))
+        if not _coerced(parsed, made, maker):
+            return made
+    whole = run.read() if isinstance(run, Span) else run
+    if parsed is None or not _written_as_strings(parsed, whole):
+        # read exactly as the per-entry reader reads it, or found not to be JSON
+        entries = _decoded_entries(whole)
+        return None if entries is None else maker.work(*entries)
+    return made
 
 
 @dataclass(frozen=True)
@@ -389,14 +397,25 @@ def _decoded_entries(run: bytes) -> Entries | None:
     return _entry_rows(enumerate(items, 1))
 
 
-def _coerced(entries: pl.DataFrame) -> bool:
+def _coerced(entries: pl.DataFrame, made: Made, maker: BatchMaker) -> bool:
     """Whether a value the ``prepare``-d entries keep may have been read leniently (see the
     module docstring): a number or boolean where a string belongs, or a NUL. Headers and
     channels are looked at once per distinct value, times and links only where ``prepare``
-    did not prove them strings (Takeout's own time format, a video link). A channel's name
-    or link is kept only with the other, as the per-entry reader keeps it; ads' details
-    only count."""
-    return bool(entries.select(_COERCED_ANY).item())
+    did not prove them strings (Takeout's own time format, a video link). The texts and
+    channels of records, which the maker looked at once per distinct text, only if one was
+    doubted (``BatchMaker.doubted``); those of other entries here. A channel's name or link
+    is kept only with the other, as the per-entry reader keeps it, and shown only with a
+    record that is not an ad; ads' details only count."""
+    if entries.select(_ROWS_LENIENT).item():
+        return True
+    if not maker.doubted:  # only the texts of entries that are not records
+        others = entries["kind"].is_not_null() & (entries["kind"] != RECORD)
+        if made.problems:
+            others |= entries["entry"].is_in([entry for entry, _ in made.problems])
+        if not others.any():
+            return False
+        entries = entries.filter(others)
+    return bool(entries.select(_TEXTS_LENIENT).item())
 
 
 def _written_as_strings(entries: pl.DataFrame, run: bytes) -> bool:
@@ -407,7 +426,7 @@ def _written_as_strings(entries: pl.DataFrame, run: bytes) -> bool:
         return False
     for column, key, where in _DOUBTED:
         texts = entries[column] if where is None else entries.filter(where)[column]
-        doubted = texts.filter(texts.str.contains(_COERCED))
+        doubted = texts.filter(texts.str.contains(LENIENT))
         for value, count in doubted.value_counts().iter_rows():
             if run.count(f'"{key}": {json.dumps(value)}'.encode()) != count:
                 return False
