@@ -205,7 +205,12 @@ _PRODUCT: Final = (
     .alias("product")
 )
 _NO_DURATION: Final = pl.lit(None, dtype=pl.Float64).alias("duration_s")
-_LINKED_ONLY: Final = (_present("url") & pl.col("title").is_null()).all()
+# Records titled by their sentence without its verb (a link and no link text: JSON), and
+# the others' text as shown (the link text, or the sentence of a record without a link).
+_BY_VERB: Final = (_present("url") & pl.col("title").is_null()).fill_null(value=False)
+_SHOWN_TITLE: Final = (
+    pl.when(~_present("url").fill_null(value=False)).then(_TEXT).otherwise("title")
+)
 
 
 def classify(entries: pl.DataFrame) -> pl.DataFrame:
@@ -513,21 +518,23 @@ class BatchMaker:
         """``title`` of each record and its topics' bit set, each distinct text worked out
         once: the link text (HTML), else the sentence without its verb, else the sentence;
         the link itself when that leaves nothing."""
-        linked = _present("url")
-        if found.select(_LINKED_ONLY).item():  # JSON: every record has its link and no link text
-            cleaned = self._verb_titles.lookup(found["text"])
+        by_verb = found.select(_BY_VERB).to_series()
+        if by_verb.all():  # JSON, mostly: every record has its link and no link text
+            return self._linked_if_empty(found, self._verb_titles.lookup(found["text"]))
+        shown = found.select(_SHOWN_TITLE).to_series()  # null where titled by the verb
+        # Each memo looks up its rows; the majority's memo looks up every row (fewer copies),
+        # and the minority's values are written over it.
+        if 2 * by_verb.sum() >= len(by_verb):
+            most = self._verb_titles.lookup(found["text"])
+            at, rest = (~by_verb).arg_true(), self._shown_titles.lookup(shown.filter(~by_verb))
         else:
-            verb = found.select(
-                pl.when(linked & pl.col("title").is_null()).then("text")
-            ).to_series()
-            shown = found.select(
-                pl.when(~linked).then("text").when(pl.col("title").is_not_null()).then("title")
-            ).to_series()
-            by_verb = self._verb_titles.lookup(verb)
-            by_shown = self._shown_titles.lookup(shown)
-            cleaned = by_verb.select(
-                pl.coalesce(pl.col(name), by_shown[name]) for name in by_verb.columns
-            )
+            most = self._shown_titles.lookup(shown)
+            at, rest = by_verb.arg_true(), self._verb_titles.lookup(found["text"].filter(by_verb))
+        cleaned = pl.DataFrame([most[name].scatter(at, rest[name]) for name in most.columns])
+        return self._linked_if_empty(found, cleaned)
+
+    def _linked_if_empty(self, found: pl.DataFrame, cleaned: pl.DataFrame) -> pl.DataFrame:
+        """``cleaned`` with the link as the title where nothing was left of the text."""
         empty = ~(cleaned["title"] != "").fill_null(value=False)
         if not empty.any():
             return cleaned
