@@ -130,8 +130,8 @@ _NUL_ANY: Final = pl.any_horizontal(
     pl.col(name).str.contains("\x00", literal=True).any()
     for name in ("header", "text", "url", "channel_name", "channel_url", "time")
 )
-# The column of each text ``_coerced`` looks at, the key it is read from, and which of its
-# values it looks at (None: all).
+# Each column whose texts may have been read leniently, the key they are read from, and which
+# of them to look at (None: all), for ``_written_as_strings``.
 _DOUBTED: Final = (
     ("header", "header", None),
     ("channel_name", "name", None),
@@ -208,7 +208,7 @@ def _work(run: Run, maker: BatchMaker) -> Made | None:
 
 @dataclass(frozen=True)
 class Span:
-    """A run still in the file (``_file_runs``): the entries from byte ``start`` to ``end``,
+    """A run still in the file (``file_runs``): the entries from byte ``start`` to ``end``,
     and the array's end when ``last``. The worker reads it a piece at a time: buffers of a
     piece's size are reused by the allocator, where a run's megabytes would be fresh memory
     each time (a page fault every 4 KiB: it cost as much as the rest of the reading)."""
