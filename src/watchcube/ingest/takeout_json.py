@@ -357,10 +357,20 @@ class _NotAnArray(ValueError):
     """A run's last piece does not end with "]" and JSON space."""
 
 
+def _array_end(data: bytes) -> int:
+    """Where the "]" that ends ``data`` is (JSON space may follow); ``_NotAnArray`` without
+    one. Nothing is copied."""
+    end = len(data) - 1
+    while end > 0 and data[end] in _JSON_SPACE:
+        end -= 1
+    if end < 0 or data[end] != ord("]"):
+        raise _NotAnArray
+    return end
+
+
 def _closed(data: bytes) -> bytes:
     """The file's last entries and its "]" as an array: ``_NotAnArray`` without the "]"."""
-    if not data.rstrip(_JSON_SPACE).endswith(b"]"):
-        raise _NotAnArray
+    _array_end(data)
     return b"".join((b"[", data))
 
 
@@ -368,9 +378,7 @@ def _pieces(run: bytes) -> Iterator[bytes]:
     """A run (a JSON array in Takeout's layout) as arrays of about ``PIECE_BYTES``, cut at
     the entry separator: all are valid JSON exactly when the run is (a separator's line
     breaks cannot be inside a string)."""
-    end = len(run.rstrip(_JSON_SPACE)) - 1  # the array's "]" (the file's end: space may follow)
-    if end < 0 or run[end] != ord("]"):
-        raise _NotAnArray
+    end = _array_end(run)
     view = memoryview(run)
     start = 1  # inside "[" ... "]"
     while (cut := run.find(SEPARATOR, start + PIECE_BYTES, end)) >= 0:
