@@ -190,6 +190,41 @@ def test_charts_are_redrawn_to_fit_when_the_window_narrows(dashboard: Dashboard)
     assert dashboard.errors == []
 
 
+def test_chart_marks_show_their_figures_in_a_tooltip(dashboard: Dashboard) -> None:
+    """Chart marks name themselves in data-tip (no <title> elements to parse); one tooltip
+    shows the mark under the pointer or the focused node, and hides when it leaves."""
+    dashboard.open()
+    page = dashboard.page
+    tip = page.locator(".tip")
+    expect(tip).to_be_hidden()
+    assert page.locator("#panels svg title").count() == 0
+    cells = httpx.get(
+        f"{dashboard.site.url}/v1/users/alice/aggregations/day_time_heatmap",
+        headers={"Authorization": f"Bearer {dashboard.site.token()}"},
+    ).json()["data"]["cells"]
+    # Tuesday 13:00 (rows start on Monday), as the API counts it.
+    cell = page.locator('[data-panel="day_time_heatmap"] rect.cell').nth(1 * 24 + 13)
+    cell.hover()
+    expect(tip).to_be_visible()
+    expect(tip).to_have_text(f"Tue 13:00: {cells[1][13]:,}")
+    box, pointer = tip.bounding_box(), cell.bounding_box()
+    assert box is not None and pointer is not None
+    assert box["x"] > pointer["x"] and box["y"] > pointer["y"]  # beside the pointer, not over it
+    bar = page.locator('[data-panel="monthly_trend"] rect.bar').last
+    bar.hover()
+    expect(tip).to_have_text(bar.get_attribute("data-tip") or "?")
+    assert re.fullmatch(r"\w+ \d{4} \([\d.,]+ h\): [\d,]+", tip.inner_text())
+    page.mouse.move(2, 2)  # off the panels
+    expect(tip).to_be_hidden()
+    # A network node focused from the keyboard shows its tip too; Escape hides it.
+    node = page.locator('[data-panel="channel_relationships"] g.node').first
+    node.focus()
+    expect(tip).to_have_text(node.get_attribute("aria-label") or "?")
+    page.keyboard.press("Escape")
+    expect(tip).to_be_hidden()
+    assert dashboard.errors == []
+
+
 def test_live_mode_is_passed_to_the_api(dashboard: Dashboard) -> None:
     requests: list[str] = []
     dashboard.page.on("request", lambda request: requests.append(request.url))

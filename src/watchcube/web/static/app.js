@@ -8,6 +8,7 @@ import { createFreshness } from "./freshness.js";
 import { createPanels } from "./panels.js";
 import { createPrefetcher } from "./prefetch.js";
 import { DEFAULT_POLL_SECONDS, readState, writeState } from "./state.js";
+import { attachTips } from "./tips.js";
 import { createClient, toQuery } from "./watchcube-client.js";
 
 const TOKEN_KEY = "watchcube.token";
@@ -135,6 +136,7 @@ function start(token, firstKey) {
   client.me().then(({ user_id: user }) => sessionStorage.setItem(USER_KEY, user), () => {});
   const alert = byId("alert");
   const panels = createPanels(byId("panels"), { onRetry: () => load({ fresh: true }), onDrawn: rememberLayout });
+  attachTips(byId("panels"));
   const bar = createFilterBar(byId("filters"), { onChange: navigate });
   const prefetcher = createPrefetcher({
     client,

@@ -1,7 +1,9 @@
 // Hand-written SVG and HTML charts. Each takes plain values and the width it may use,
 // and returns a node; colours come from CSS classes, so light and dark themes both work.
+// A chart's marks name themselves in `data-tip` (shown by tips.js), not in <title>
+// elements: a drawn dashboard had 327 of them, a quarter of the nodes the page parses.
 
-import { fmt, h, s } from "./dom.js";
+import { fmt, h, s, short } from "./dom.js";
 
 const PAD = { top: 10, right: 6, bottom: 20, left: 40 };
 const SERIES_COLOURS = 10; // CSS classes s0..s9
@@ -9,7 +11,7 @@ const SERIES_COLOURS = 10; // CSS classes s0..s9
 function frame(width, height, label, extraClass = "") {
   return s("svg", {
     class: `chart ${extraClass}`.trim(),
-    viewBox: `0 0 ${width} ${height}`,
+    viewBox: `0 0 ${short(width)} ${short(height)}`,
     width,
     height,
     role: "img",
@@ -43,11 +45,14 @@ export function columns(values, { width, height = 150, label, labelOf, tickOf, f
     const barHeight = (value / max) * inner.h;
     const x = PAD.left + i * step + (step - bar) / 2;
     chart.append(
-      s(
-        "rect",
-        { class: "bar", x, y: PAD.top + inner.h - barHeight, width: bar, height: Math.max(0, barHeight) },
-        s("title", { text: `${labelOf(i)}: ${format(value)}` }),
-      ),
+      s("rect", {
+        class: "bar",
+        x,
+        y: PAD.top + inner.h - barHeight,
+        width: bar,
+        height: Math.max(0, barHeight),
+        "data-tip": `${labelOf(i)}: ${format(value)}`,
+      }),
     );
     const tick = tickOf(i);
     if (tick !== null) {
@@ -90,18 +95,15 @@ export function heatmap(cells, { width, max, rowLabels, columnTick, describe }) 
     row.forEach((value, c) => {
       const shade = value === 0 || max === 0 ? 0 : 0.12 + 0.88 * (value / max);
       chart.append(
-        s(
-          "rect",
-          {
-            class: value === 0 ? "cell empty" : "cell",
-            x: left + c * cell + 0.5,
-            y: y + 0.5,
-            width: Math.max(1, cell - 1),
-            height: rowHeight - 1,
-            "fill-opacity": value === 0 ? null : shade.toFixed(3),
-          },
-          s("title", { text: `${rowLabels[r]} ${fmt.hour(c)}: ${fmt.int(value)}` }),
-        ),
+        s("rect", {
+          class: value === 0 ? "cell empty" : "cell",
+          x: left + c * cell + 0.5,
+          y: y + 0.5,
+          width: Math.max(1, cell - 1),
+          height: rowHeight - 1,
+          "fill-opacity": value === 0 ? null : shade.toFixed(3),
+          "data-tip": `${rowLabels[r]} ${fmt.hour(c)}: ${fmt.int(value)}`,
+        }),
       );
     });
   });
@@ -133,8 +135,11 @@ export function stackedArea(keys, series, { width, height = 200, label, tickOf }
       `${width - PAD.right},${y(base[0])}`, `${PAD.left},${y(base[0])}`] : [...upper, ...lower];
     const total = item.values.reduce((sum, value) => sum + value, 0);
     chart.append(
-      s("polygon", { class: `area s${index % SERIES_COLOURS}`, points: points.join(" ") },
-        s("title", { text: `${item.name}: ${fmt.int(total)}` })),
+      s("polygon", {
+        class: `area s${index % SERIES_COLOURS}`,
+        points: points.join(" "),
+        "data-tip": `${item.name}: ${fmt.int(total)}`,
+      }),
     );
     top.forEach((value, i) => {
       base[i] = value;
@@ -190,8 +195,8 @@ export function network(nodes, edges, { width, label }) {
         class: "edge",
         d: `M${a.x.toFixed(1)},${a.y.toFixed(1)} Q${centre},${centre} ${b.x.toFixed(1)},${b.y.toFixed(1)}`,
         "stroke-width": (1 + 5 * (edge.strength / maxStrength)).toFixed(2),
+        "data-tip": edge.title,
       },
-      s("title", { text: edge.title }),
     );
     edgeGroup.append(path);
     return { edge, path };
@@ -212,13 +217,13 @@ export function network(nodes, edges, { width, label }) {
         tabindex: 0,
         role: "img",
         "aria-label": node.title,
+        "data-tip": node.title,
         onfocus: () => highlight(node.id),
         onblur: () => highlight(null),
         onmouseenter: () => highlight(node.id),
         onmouseleave: () => highlight(null),
       },
       s("circle", { cx: x, cy: y, r: (3 + 8 * Math.sqrt(node.weight / maxWeight)).toFixed(1) }),
-      s("title", { text: node.title }),
     );
     if (i % labelEvery === 0) {
       const right = Math.cos(angle) >= 0;
