@@ -68,7 +68,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 def first_bundle(page: httpx.Response) -> dict[str, Any] | None:
     found = re.findall(
-        r'<script type="application/json" id="watchcube-first-bundle"[^>]*>(.*?)</script>', page.text
+        r'<script type="application/json" id="watchcube-first-bundle"[^>]*>(.*?)</script>',
+        page.text,
     )
     assert len(found) <= 1
     return json.loads(found[0]) if found else None
@@ -219,7 +220,8 @@ def test_with_the_pages_layout_the_panels_come_drawn(site: Site) -> None:
     # The modules are imported after the drawn panels and their mark, by an inline module
     # script the preload scanner does not read (it would request them before the parse).
     assert '<script type="module" src=' not in page.text
-    imported = re.findall(r'<script type="module">import "(/static/v-\w+/app\.js)";</script>', page.text)
+    module = r'<script type="module">import "(/static/v-\w+/app\.js)";</script>'
+    imported = re.findall(module, page.text)
     assert len(imported) == 1
     assert page.text.index('performance.mark("watchcube:ready")') < page.text.index(imported[0])
     # Nothing is painted until the drawn panels and their mark are parsed: the head holds
