@@ -358,11 +358,11 @@ async def _first_bundle(request: Request, principal: Principal) -> FirstBundle |
             b"}",
         )
     )
-    # "<" only occurs inside JSON strings, where \u003c means the same: nothing in the data
-    # can close the script element.
     # The user once more, in an attribute: index.html's inline script checks it against the
     # tab's token without parsing the bundle (~1 ms at 100k, while the page is parsed).
     user = html.escape(principal.subject, quote=True).encode()
+    # "<" only occurs inside JSON strings, where \u003c means the same: nothing in the data
+    # can close the script element.
     script = (
         b'<script type="application/json" id="watchcube-first-bundle" data-user="'
         + user
