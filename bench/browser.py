@@ -175,6 +175,30 @@ MARK_SIGNAL = """new PerformanceObserver((list, observer) => {
 }).observe({ type: "mark" });"""
 
 
+WIDTH, HEIGHT = 1280, 900
+
+
+def new_context(browser: Browser) -> BrowserContext:
+    """A context that emulates nothing: the window's own size (``--window-size``) and media.
+
+    Playwright's defaults (a viewport and ``prefers-color-scheme: light``) are emulations that
+    its devtools session sets in each page, and that closing the session undoes in the old
+    page when a navigation commits. Chromium traces showed that: in the task that closes the
+    ``DevToolsSessionHost``, just before the commit, every element of the old page is marked
+    for a new style ("PlatformColorChange"); in about half of the loads a frame of the old
+    page (style of all its elements, layout, paint: 8-16 ms traced at 100k) then ran before
+    the commit and delayed it. A person's browser has no such session, so the bench leaves
+    it out, in both modes and for the floor.
+    """
+    return browser.new_context(
+        no_viewport=True,
+        color_scheme="no-override",
+        reduced_motion="no-override",
+        forced_colors="no-override",
+        contrast="no-override",
+    )
+
+
 def new_page(context: BrowserContext) -> Page:
     """A page that reports the bench's marks on the console (``MARK_SIGNAL``)."""
     page = context.new_page()
@@ -224,7 +248,7 @@ def click_year(page: Page, year: int, timings: Timings) -> None:
 
 
 def measure(browser: Browser, base: str, token: str, mode: str, repeats: int) -> Timings:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = new_context(browser)
     page = new_page(context)
     live = "&mode=live" if mode == "live" else ""
     url = f"{base}/?token={token}{live}&poll=3600"
@@ -268,7 +292,7 @@ def browser_floor(browser: Browser, repeats: int) -> list[float]:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _FloorHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = new_context(browser)
     page = new_page(context)
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     times = []
@@ -295,7 +319,9 @@ def run(sizes: list[int], repeats: int) -> None:
     token = mint_token(secret, USER)
     results: dict[tuple[int, str], Timings] = {}
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, f"--window-size={WIDTH},{HEIGHT}"]
+        )
         floors = browser_floor(browser, repeats)
         for size in sizes:
             floors += browser_floor(browser, repeats)
