@@ -88,11 +88,21 @@ def test_the_links_token_brings_the_bundle_and_becomes_an_http_only_cookie(site:
     first = first_bundle(page)
     assert first is not None
     assert first["user"] == "carol" and first["query"] == ""
-    # The user once more where the page's inline script reads it without parsing the bundle.
-    assert 'id="watchcube-first-bundle" data-user="carol">' in page.text
+    # The user once more, in the head, where the page's inline scripts read it before the
+    # body (and the bundle, at its end) is parsed.
+    head, body = page.text.split("</head>")
+    assert '<meta id="watchcube-first-user" content="carol">' in head
+    assert "watchcube-first-bundle" not in head
+    assert body.index('id="watchcube-first-bundle"') > body.index("</main>")
     api = site.api("/v1/users/carol/dashboard")
     assert first["bundle"] == api.json()
     assert first["etag"] == api.headers["etag"]
+    # A reload of the link, its token now the cookie, has nothing new to remember; another
+    # token in the link replaces the cookie.
+    assert "set-cookie" not in site.page(f"?token={token}&poll=5", token=token).headers
+    other = mint_token(SECRET, "carol", ttl_seconds=60)
+    replaced = site.page(f"?token={other}", token=token).headers["set-cookie"]
+    assert replaced.startswith(f"{COOKIE}={other};")
 
 
 def test_the_cookie_brings_the_bundle_of_the_addresss_filters(site: Site) -> None:
@@ -232,6 +242,9 @@ def test_with_the_pages_layout_the_panels_come_drawn(site: Site) -> None:
     assert body.count('id="drawn"') == 1
     mark = body.index('performance.mark("watchcube:ready")')
     assert body.index("</main>") < mark < body.index("</script>", mark) < body.index('id="drawn"')
+    # The bundle the modules take over comes after the mark: not parsed before it.
+    assert body.index('id="drawn"') < body.index('id="watchcube-first-bundle"')
+    assert '<meta id="watchcube-first-user" content="carol">' in head
     # The page's ETag covers the layout: another layout, another page.
     etag = page.headers["etag"]
     other = LAYOUT.replace("500", "520")
