@@ -23,7 +23,9 @@ The browser's own floor is measured in the same run: the time from navigation to
 script in a minimal page (a few hundred bytes from a local stdlib server), which no page can
 beat; the report also gives each load above that floor.
 
-The harness stays out of the page's way: a tiny init script (a ``PerformanceObserver``)
+The harness stays out of the page's way. The browser emulates nothing (a 1280x900 window,
+its own media; ``new_context``): undoing Playwright's emulations when a navigation commits
+restyled the whole old page. A tiny init script (a ``PerformanceObserver``)
 reports the ready mark on the console, and the bench waits for that message. Polling with
 Playwright's ``wait_for_function`` made Playwright evaluate its own injected script (some
 hundreds of KB of JS) in each new page as soon as it committed, in the middle of the
