@@ -23,6 +23,12 @@ The browser's own floor is measured in the same run: the time from navigation to
 script in a minimal page (a few hundred bytes from a local stdlib server), which no page can
 beat; the report also gives each load above that floor.
 
+The two modes and the floor take turns in blocks of five runs (which mode goes first
+alternates), each mode in a fresh context warmed as below, so that a machine whose speed
+drifts during the run weighs on all three alike. Each ratio comes with a 95% bootstrap
+interval (both modes' runs resampled): on a noisy machine a few runs move a p50 by several
+ms.
+
 The harness stays out of the page's way. The browser emulates nothing (a 1280x900 window,
 its own media; ``new_context``): undoing Playwright's emulations when a navigation commits
 restyled the whole old page. A tiny init script (a ``PerformanceObserver``)
@@ -41,7 +47,8 @@ previous page's background work: navigating away from a page whose main thread i
 (prefetched bundles being parsed and drawn ahead, which live mode does not do) waits for
 the task at hand, since the new page commits on the same thread.
 
-Prints the load average, p50/p95 per size and mode, the ratios, and the goals.
+Prints the load average, p50/p95 per size and mode, the floor per size, the ratios with
+their intervals, and the goals.
 """
 
 from __future__ import annotations
@@ -50,6 +57,7 @@ import argparse
 import http.server
 import math
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -76,6 +84,7 @@ from watchcube.synth import generate
 
 USER = "bench"
 MODES = ("precomputed", "live")
+BLOCK = 5  # runs of one mode before the other mode's turn
 YEARS = (2023, 2024, 2025, 2026)  # full years of the synthetic history (it ends 2026-10-31)
 # In the page: click a year chip, resolve with the milliseconds until all panels are ready
 # and the durations of the panels' dashboard requests made meanwhile (not the pickers').
@@ -192,12 +201,13 @@ def new_context(browser: Browser) -> BrowserContext:
     the commit and delayed it. A person's browser has no such session, so the bench leaves
     it out, in both modes and for the floor.
     """
+    # "null": no emulation (Playwright's Python API sends the protocol's "no-override").
     return browser.new_context(
         no_viewport=True,
-        color_scheme="no-override",
-        reduced_motion="no-override",
-        forced_colors="no-override",
-        contrast="no-override",
+        color_scheme="null",
+        reduced_motion="null",
+        forced_colors="null",
+        contrast="null",
     )
 
 
@@ -249,7 +259,10 @@ def click_year(page: Page, year: int, timings: Timings) -> None:
     timings.requested += bool(change["requests"])
 
 
-def measure(browser: Browser, base: str, token: str, mode: str, repeats: int) -> Timings:
+def measure(
+    browser: Browser, base: str, token: str, mode: str, runs: int, timings: Timings
+) -> None:
+    """``runs`` loads and clicks in ``mode``, in a context of their own, warmed first."""
     context = new_context(browser)
     page = new_page(context)
     live = "&mode=live" if mode == "live" else ""
@@ -257,19 +270,34 @@ def measure(browser: Browser, base: str, token: str, mode: str, repeats: int) ->
     open_dashboard(page, url)
     for year in YEARS:
         page.evaluate(CLICK_TO_READY, year)
-    timings = Timings()
-    for repeat in range(repeats):
+    for _ in range(runs):
         ready, start, response = open_dashboard(page, url)
         timings.load.append(ready)
         timings.start.append(start)
         timings.response.append(response)
-        click_year(page, YEARS[repeat % len(YEARS)], timings)
+        click_year(page, YEARS[len(timings.filter) % len(YEARS)], timings)
         settle(page)
         tab = new_page(context)
         timings.new_tab.append(open_dashboard(tab, url)[0])
         tab.close()
     context.close()
-    return timings
+
+
+def measure_modes(
+    browser: Browser, base: str, token: str, repeats: int
+) -> tuple[dict[str, Timings], list[float]]:
+    """``repeats`` runs per mode and of the browser floor, taking turns in blocks of
+    ``BLOCK`` runs (which mode goes first alternates), so that a machine that slows down or
+    speeds up during the run (the floor moved by 10 ms from one run to the next on one
+    machine) weighs on both modes and on the floor alike."""
+    timings = {mode: Timings() for mode in MODES}
+    floors: list[float] = []
+    for block, first in enumerate(range(0, repeats, BLOCK)):
+        runs = min(BLOCK, repeats - first)
+        for mode in MODES if block % 2 == 0 else MODES[::-1]:
+            measure(browser, base, token, mode, runs, timings[mode])
+        floors += browser_floor(browser, runs)
+    return timings, floors
 
 
 FLOOR_PAGE = b"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>floor</title>
@@ -320,27 +348,47 @@ def run(sizes: list[int], repeats: int) -> None:
     secret = new_secret()
     token = mint_token(secret, USER)
     results: dict[tuple[int, str], Timings] = {}
+    floors: dict[int, list[float]] = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, f"--window-size={WIDTH},{HEIGHT}"]
         )
-        floors = browser_floor(browser, repeats)
         for size in sizes:
-            floors += browser_floor(browser, repeats)
             print(f"{size:,} records ({load_average()})")
             with tempfile.TemporaryDirectory(prefix="watchcube-bench-") as folder:
                 database_url = build_database(Path(folder), size)
                 with server(database_url, secret, Path(folder) / "server.log") as url:
                     wait_until_precomputed(url, token)
-                    for mode in MODES:
-                        results[size, mode] = measure(browser, url, token, mode, repeats)
+                    timings, floors[size] = measure_modes(browser, url, token, repeats)
+                    for mode, timing in timings.items():
+                        results[size, mode] = timing
         browser.close()
     print(f"done ({load_average()})")
     report(sizes, results, repeats, floors)
 
 
+def ratio_interval(fast: list[float], slow: list[float], draws: int = 2000) -> tuple[float, float]:
+    """A 95% bootstrap interval of median(fast) / median(slow), both samples resampled."""
+    rng = random.Random(0)
+    ratios = sorted(
+        statistics.median(rng.choices(fast, k=len(fast)))
+        / statistics.median(rng.choices(slow, k=len(slow)))
+        for _ in range(draws)
+    )
+    return ratios[int(0.025 * draws)], ratios[int(0.975 * draws) - 1]
+
+
+def ratio(fast: list[float], slow: list[float]) -> str:
+    """median(fast) / median(slow), with its 95% bootstrap interval."""
+    low, high = ratio_interval(fast, slow)
+    return f"{statistics.median(fast) / statistics.median(slow):.2f}x ({low:.2f}-{high:.2f})"
+
+
 def report(
-    sizes: list[int], results: dict[tuple[int, str], Timings], repeats: int, floors: list[float]
+    sizes: list[int],
+    results: dict[tuple[int, str], Timings],
+    repeats: int,
+    floors: dict[int, list[float]],
 ) -> None:
     print(f"\nms from navigation / year click to all ten panels ready ({repeats} runs each)")
     header = f"{'records':>10}  {'mode':<12}{'load p50':>10}{'load p95':>10}{'new tab':>9}"
@@ -367,23 +415,25 @@ def report(
         " as 0.\n new tab: load p50 in a tab opened for it;"
         " modules ran, bundle in: p50 ms from navigation, within the load)"
     )
-    floor = statistics.median(floors)
-    print(
-        f"\nbrowser floor (navigation to an inline script of a minimal page): p50 {floor:.1f} ms,"
-        f" p95 {percentile(floors, 0.95):.1f} ms ({len(floors)} runs)"
-    )
-    print("\npre-computed / live (p50; goal <= 0.3)")
+    print("\nbrowser floor (navigation to an inline script of a minimal page), same run")
+    for size in sizes:
+        print(
+            f"{size:>10,}  p50 {statistics.median(floors[size]):.1f} ms,"
+            f" p95 {percentile(floors[size], 0.95):.1f} ms ({len(floors[size])} runs)"
+        )
+    print("\npre-computed / live (p50, with a 95% bootstrap interval; goal <= 0.3)")
     for size in sizes:
         fast, slow = results[size, "precomputed"], results[size, "live"]
         fast_load, slow_load = statistics.median(fast.load), statistics.median(slow.load)
-        change = statistics.median(fast.filter) / statistics.median(slow.filter)
-        new_tab = statistics.median(fast.new_tab) / statistics.median(slow.new_tab)
+        floor = statistics.median(floors[size])
         above = (fast_load - floor) / (slow_load - floor)
         print(
-            f"{size:>10,}  load {fast_load / slow_load:.2f}x   filter change {change:.2f}x"
-            f"   load above the browser floor {above:.2f}x"
+            f"{size:>10,}  load {ratio(fast.load, slow.load)}"
+            f"   filter change {ratio(fast.filter, slow.filter)}"
+            f"   load in a new tab {ratio(fast.new_tab, slow.new_tab)}"
+            f"\n{'':12}load above the browser floor {above:.2f}x"
             f" ({fast_load - floor:.0f} / {slow_load - floor:.0f} ms)"
-            f"   the floor alone {floor / slow_load:.2f}x   load in a new tab {new_tab:.2f}x"
+            f"   the floor alone {floor / slow_load:.2f}x"
         )
     if 100_000 in sizes:
         fast = results[100_000, "precomputed"]
