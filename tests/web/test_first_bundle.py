@@ -312,3 +312,57 @@ def test_a_drawn_page_is_sent_again_as_it_was(site: Site, monkeypatch: pytest.Mo
         "?year=2025&channels=UChostile", token=token, layout=LAYOUT.replace("500", "510")
     )
     assert {state for state, _, _, _ in panels(other).values()} == {"loading"}
+
+
+def period_chips(page: httpx.Response, row: str) -> list[tuple[str, str]] | None:
+    """The chips of the filter bar's period row (``years`` or ``quarters``) as sent, each
+    as (label, aria-pressed); None where the row is hidden."""
+    found = re.search(rf'<div id="{row}" class="chips"( hidden)?>(.*?)</div>', page.text)
+    assert found is not None
+    buttons = re.findall(
+        r'<button type="button" class="chip" data-value="([^"]*)" aria-pressed="(\w+)">'
+        r"([^<]*)</button>",
+        found[2],
+    )
+    assert all(
+        value == ("" if label in ("All time", "Whole year") else label.lstrip("Q"))
+        for value, _, label in buttons
+    )
+    return None if found[1] else [(label, pressed) for _, pressed, label in buttons]
+
+
+def test_the_period_chips_come_drawn_for_the_addresss_filters(site: Site) -> None:
+    """With its first bundle the page's filter bar comes with its period chips, as
+    filterbar.js draws them: all time and the data's years, pressed for the address."""
+    token = mint_token(SECRET, "carol")
+    months = site.api("/v1/users/carol/aggregations/monthly_trend").json()["data"]["months"]
+    years = [
+        str(year) for year in range(int(months[0]["month"][:4]), int(months[-1]["month"][:4]) + 1)
+    ]
+    assert len(years) >= 2
+    quarters = ["Whole year", "Q1", "Q2", "Q3", "Q4"]
+
+    def expect(query: str, year: str | None, quarter: str | None) -> None:
+        page = site.page(query, token=token)
+        assert first_bundle(page) is not None
+        shown = sorted({*years, *([year] if year and year != "all" else [])})
+        pressed = "" if year == "all" else year
+        assert period_chips(page, "years") == [
+            ("All time", str(pressed == "").lower()),
+            *[(label, str(label == pressed).lower()) for label in shown],
+        ], query
+        expected = [(label, str(label == quarter).lower()) for label in quarters]
+        assert period_chips(page, "quarters") == (
+            expected if year not in (None, "all") else None
+        ), query
+
+    expect("", "all", None)
+    expect(f"?year={years[-1]}", years[-1], "Whole year")
+    expect(f"?year={years[0]}&quarter=2", years[0], "Q2")
+    expect(f"?year={years[0]}&month=3", years[0], None)  # a month: no quarter chip pressed
+    expect("?year=2001", "2001", "Whole year")  # a year without data still has its chip
+    expect("?start=2025-01-01", None, None)  # a custom range: no period chip pressed
+    # Without a bundle the page draws its chips itself.
+    bare = site.page("?mode=live", token=token)
+    assert '<div id="years" class="chips"></div>' in bare.text
+    assert '<div id="quarters" class="chips" hidden></div>' in bare.text

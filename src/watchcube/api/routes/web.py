@@ -20,7 +20,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote_plus
+from urllib.parse import parse_qsl, unquote_plus
 
 import orjson
 from fastapi import APIRouter, Request
@@ -216,18 +216,102 @@ _DRAWN_MARK = b"""</main>
 class FirstBundle:
     owner: bytes  # the element in the head that names the bundle's user
     script: bytes  # the bundle's JSON script element (the user, the filters, the bundle)
-    etag: str  # of the bundle, for its user
+    etag: str  # of the bundle and the period chips, for its user
     body: bytes  # the bundle's JSON
+    period: bytes = b""  # the filter bar's year and quarter chips (``_period_chips``), or none
 
 
 def _with_bundle(page: bytes, first: FirstBundle) -> bytes:
-    """The page with its first bundle: the owner in the head, the bundle at the body's end."""
+    """The page with its first bundle: the owner in the head, the period chips in the filter
+    bar, the bundle at the body's end."""
     page = page.replace(_BUNDLE_SLOT, first.owner, 1)
+    if first.period:
+        page = page.replace(_PERIOD_SLOT, first.period, 1)
     return page.replace(_BODY_END, first.script + _BODY_END, 1)
 
 
+# The filter bar's period chips as index.html has them (empty), and as filterbar.js draws
+# them. Sent drawn, they are on screen from the first paint: drawn by the modules, they came
+# after the panels and pushed them down a row or two on a narrow screen (a layout shift of
+# 0.13 at 390 px). filterbar.js takes the years it finds as known until its options come,
+# and draws the chips again with their listeners, alike.
+_PERIOD_SLOT = (
+    b'<div id="years" class="chips"></div>\n        <div id="quarters" class="chips" hidden></div>'
+)
+# The data's years, from the all-time monthly trend (pre-computed; app.js's optionsOf reads
+# the same months), remembered per user and bundle ETag.
+_YEARS_QUERY = b"types=monthly_trend"
+_YEARS: OrderedDict[tuple[str, str], tuple[int, ...]] = OrderedDict()
+_YEARS_KEPT = 256
+_NUMBERS = frozenset({"year", "quarter", "month"})
+
+
+async def _years(service: Service, user: str) -> tuple[str, tuple[int, ...]]:
+    """The ETag of the user's all-time monthly trend and the years from its first month to
+    its last."""
+    query, control = parse_query_string(_YEARS_QUERY)
+    bundle = await dashboard_bundle(service, user, query, control)
+    key = (user, bundle.etag)
+    years = _YEARS.get(key)
+    if years is None:
+        months = orjson.loads(bundle.body)["types"]["monthly_trend"]["data"]["months"]
+        first, last = (
+            (int(months[0]["month"][:4]), int(months[-1]["month"][:4])) if months else (0, -1)
+        )
+        years = tuple(range(first, last + 1))
+        _YEARS[key] = years
+        while len(_YEARS) > _YEARS_KEPT:
+            _YEARS.popitem(last=False)
+    return bundle.etag, years
+
+
+def _chip(label: str, value: str, pressed: bool) -> bytes:
+    """A period chip as filterbar.js's ``chip`` draws it."""
+    state = "true" if pressed else "false"
+    return (
+        f'<button type="button" class="chip" data-value="{html.escape(value)}"'
+        f' aria-pressed="{state}">{html.escape(label)}</button>'
+    ).encode()
+
+
+def _period_chips(years: tuple[int, ...], query_text: str) -> bytes:
+    """The year chips (all time, the data's years and the address's) and, for a year, its
+    quarter chips, pressed as filterbar.js's ``show`` presses them for the address (read as
+    state.js's ``readState`` reads it: the last non-empty value of each parameter)."""
+    params: dict[str, str] = {}
+    for name, value in parse_qsl(query_text, keep_blank_values=True):
+        if name in ("year", "quarter", "month", "start", "end"):
+            params.pop(name, None)
+            if value:
+                params[name] = value
+    if any(
+        not (params[name].isascii() and params[name].isdigit()) for name in _NUMBERS & params.keys()
+    ):
+        return b""  # not what the page would read as numbers (its bundle was refused anyway)
+    year = params.get("year")
+    shown = sorted({*years, *([int(year)] if year else [])})
+    period = str(int(year)) if year else (None if "start" in params or "end" in params else "")
+    chips = [_chip("All time", "", period == "")]
+    chips += [
+        _chip(str(shown_year), str(shown_year), period == str(shown_year)) for shown_year in shown
+    ]
+    quarter = str(int(params["quarter"])) if year and "quarter" in params else ""
+    pressed = quarter if year and "month" not in params else None
+    quarters = [_chip("Whole year", "", pressed == "")]
+    quarters += [_chip(f"Q{q}", str(q), pressed == str(q)) for q in range(1, 5)]
+    return (
+        b'<div id="years" class="chips">'
+        + b"".join(chips)
+        + b'</div>\n        <div id="quarters" class="chips"'
+        + (b"" if year else b" hidden")
+        + b">"
+        + b"".join(quarters)
+        + b"</div>"
+    )
+
+
 # Drawn pages as sent, the least recently sent first: a reload of a page drawn already is
-# sent as it was.
+# sent as it was (a page's key: its files, its first bundle and chips, its layout).
 _DRAWN_PAGES: OrderedDict[tuple[str, bytes, str], bytes] = OrderedDict()
 _DRAWN_PAGES_KEPT = 16
 
@@ -235,7 +319,7 @@ _DRAWN_PAGES_KEPT = 16
 async def _drawn_page(build: Build, first: FirstBundle, layout: Layout) -> bytes:
     """The page with its first bundle, drawn (``_drawn``), remembered for the page's files,
     first bundle (its script: the user, the address's filters and the bundle) and layout."""
-    key = (build.etag, first.script, layout.key)
+    key = (build.etag, first.script + first.period, layout.key)
     drawn = _DRAWN_PAGES.get(key)
     if drawn is None:
         page = _with_bundle(build.page, first)
@@ -370,6 +454,16 @@ async def _first_bundle(request: Request, principal: Principal) -> FirstBundle |
             b"}",
         )
     )
+    period, period_etag = b"", ""
+    try:
+        period_etag, years = await asyncio.wait_for(
+            _years(service, principal.subject), _FIRST_BUNDLE_SECONDS
+        )
+        period = _period_chips(years, query_text)
+    except (WatchcubeError, TimeoutError):
+        pass  # the page draws its chips itself
+    except Exception:  # the page works without them: never fail it for that
+        log.exception("could not draw the page's period chips")
     # The user once more, in the head: index.html's inline script checks it against the tab's
     # token before the body is parsed, without parsing the bundle.
     user = html.escape(principal.subject, quote=True).encode()
@@ -381,7 +475,8 @@ async def _first_bundle(request: Request, principal: Principal) -> FirstBundle |
         + data.replace(b"<", b"\\u003c")
         + b"</script>\n"
     )
-    return FirstBundle(owner, script, bundle.etag + principal.subject, bundle.body)
+    etag = bundle.etag + period_etag + principal.subject
+    return FirstBundle(owner, script, etag, bundle.body, period)
 
 
 @router.get("/v1/me", summary="Who the token belongs to")

@@ -33,7 +33,13 @@ export function createFilterBar(root, { onChange }) {
   const product = root.querySelector("#product");
   const ads = root.querySelector("#ads");
   let filters = {};
-  let knownYears = [];
+  // The years of the chips the server drew (web.py's _period_chips), known until the options
+  // come; they are drawn again at once, alike, with their listeners. Not in a tab the page's
+  // first bundle is not for (index.html sets html[data-foreign]): those are another user's.
+  let knownYears =
+    "foreign" in document.documentElement.dataset
+      ? []
+      : [...years.querySelectorAll("[data-value]")].map((button) => Number(button.dataset.value)).filter(Boolean);
   let drawnYears = null;
 
   const channels = createPicker(root.querySelector("#channel-picker"), {
@@ -49,7 +55,7 @@ export function createFilterBar(root, { onChange }) {
   const quarterOf = (quarter) => ({ ...withoutPeriod(filters), year: filters.year, ...(quarter ? { quarter } : {}) });
 
   const allTime = chip("All time", "", () => onChange(allTimeOf()));
-  quarters.append(
+  quarters.replaceChildren(
     chip("Whole year", "", () => onChange(quarterOf(null))),
     ...[1, 2, 3, 4].map((q) => chip(`Q${q}`, String(q), () => onChange(quarterOf(q)))),
   );
