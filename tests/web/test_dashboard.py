@@ -434,6 +434,9 @@ def test_a_bundle_for_another_user_or_filter_is_not_drawn(dashboard: Dashboard) 
     )
     assert states == [["loading", 0]] * 10
     assert page.evaluate("performance.getEntriesByName('watchcube:ready', 'mark').length") == 0
+    # The period chips came drawn with bob's years: hidden too.
+    assert page.locator("#years button").count() > 1
+    expect(page.locator("#years")).to_be_hidden()
     page.unroute(app)
     dashboard.errors.clear()  # the module held back above failed to load, as it should
     page.reload()
@@ -441,6 +444,7 @@ def test_a_bundle_for_another_user_or_filter_is_not_drawn(dashboard: Dashboard) 
     assert page.locator("#watchcube-first-bundle").count() == 1
     assert dashboard.figure("Videos") != bob
     assert not page.evaluate("'foreign' in document.documentElement.dataset")
+    expect(page.locator("#years")).to_be_visible()
 
     # An address the page reads differently from the server (`include_ads=1`: the page only
     # takes `true`) is asked for by the page itself, not drawn from the server's reading.

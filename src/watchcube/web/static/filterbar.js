@@ -59,6 +59,7 @@ export function createFilterBar(root, { onChange }) {
     chip("Whole year", "", () => onChange(quarterOf(null))),
     ...[1, 2, 3, 4].map((q) => chip(`Q${q}`, String(q), () => onChange(quarterOf(q)))),
   );
+  quarters.dataset.own = ""; // the page's own chips now (dashboard.css shows them in any tab)
 
   function shownYears() {
     return [...new Set([...knownYears, ...(filters.year ? [filters.year] : [])])].sort();
@@ -70,6 +71,7 @@ export function createFilterBar(root, { onChange }) {
     if (shown.join() === drawnYears) return;
     drawnYears = shown.join();
     years.replaceChildren(allTime, ...shown.map((year) => chip(String(year), String(year), () => onChange(yearOf(year)))));
+    years.dataset.own = "";
   }
 
   rangeForm.addEventListener("submit", (event) => {
