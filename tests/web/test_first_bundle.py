@@ -332,8 +332,8 @@ def period_chips(page: httpx.Response, row: str) -> list[tuple[str, str]] | None
 
 
 def test_the_period_chips_come_drawn_for_the_addresss_filters(site: Site) -> None:
-    """With its first bundle the page's filter bar comes with its period chips, as
-    filterbar.js draws them: all time and the data's years, pressed for the address."""
+    """The page's filter bar comes with its period chips, as filterbar.js draws them: all
+    time and the data's years, pressed for the address."""
     token = mint_token(SECRET, "carol")
     months = site.api("/v1/users/carol/aggregations/monthly_trend").json()["data"]["months"]
     years = [
@@ -362,7 +362,15 @@ def test_the_period_chips_come_drawn_for_the_addresss_filters(site: Site) -> Non
     expect(f"?year={years[0]}&month=3", years[0], None)  # a month: no quarter chip pressed
     expect("?year=2001", "2001", "Whole year")  # a year without data still has its chip
     expect("?start=2025-01-01", None, None)  # a custom range: no period chip pressed
-    # Without a bundle the page draws its chips itself.
-    bare = site.page("?mode=live", token=token)
-    assert '<div id="years" class="chips"></div>' in bare.text
-    assert '<div id="quarters" class="chips" hidden></div>' in bare.text
+    # Live mode has no first bundle, and its chips all the same.
+    live = site.page(f"?mode=live&year={years[0]}", token=token)
+    assert first_bundle(live) is None
+    assert period_chips(live, "years") == [
+        ("All time", "false"),
+        *[(label, str(label == years[0]).lower()) for label in years],
+    ]
+    # Filters the page's own request will report as wrong, or no user: the page's own chips.
+    for query, cookie in (("?year=1900", token), ("?types=kpi", token), ("", None)):
+        bare = site.page(query, token=cookie)
+        assert '<div id="years" class="chips"></div>' in bare.text, query
+        assert '<div id="quarters" class="chips" hidden></div>' in bare.text, query

@@ -128,22 +128,32 @@ static = Static(directory=WEB / "static", check_dir=False)
 async def dashboard(request: Request) -> Response:
     build = assets.current()
     principal, token, bad_cookie = _page_principal(request)
-    first = await _first_bundle(request, principal) if principal is not None else None
+    first, chips = None, None
+    if principal is not None:
+        first, chips = await asyncio.gather(
+            _first_bundle(request, principal), _chips(request, principal)
+        )
     layout = parse_layout(request.cookies.get(LAYOUT_COOKIE)) if first is not None else None
     page, etag = build.page, build.etag
-    if first is not None:
-        # The page's body depends on the bundle and on the layout it is drawn for.
-        depends = build.etag + first.etag + (layout.key if layout is not None else "")
-        etag = f'"p.{hashlib.sha256(depends.encode()).hexdigest()[:24]}"'
+    # The page's body depends on its bundle and chips, and on the layout it is drawn for.
+    depends = "".join(
+        (
+            first.etag if first is not None else "",
+            chips.etag if chips is not None else "",
+            layout.key if layout is not None else "",
+        )
+    )
+    if depends:
+        etag = f'"p.{hashlib.sha256((build.etag + depends).encode()).hexdigest()[:24]}"'
     headers = {"Cache-Control": "private, no-cache", "ETag": etag, "Vary": "Cookie"}
     match = request.headers.get("if-none-match")
     if match is not None and etag in {tag.strip() for tag in match.split(",")}:
         response = Response(status_code=304, headers=headers)
     else:
         if first is not None and layout is not None:
-            page = await _drawn_page(build, first, layout)
-        elif first is not None:
-            page = _with_bundle(page, first)
+            page = await _drawn_page(build, first, chips, layout)
+        else:
+            page = _filled(page, first, chips)
         response = Response(page, media_type="text/html; charset=utf-8", headers=headers)
     if token is not None and principal is not None and request.cookies.get(COOKIE) != token:
         # A reload of the link (its token already the cookie) has nothing new to remember.
@@ -216,25 +226,33 @@ _DRAWN_MARK = b"""</main>
 class FirstBundle:
     owner: bytes  # the element in the head that names the bundle's user
     script: bytes  # the bundle's JSON script element (the user, the filters, the bundle)
-    etag: str  # of the bundle and the period chips, for its user
+    etag: str  # of the bundle, for its user
     body: bytes  # the bundle's JSON
-    period: bytes = b""  # the filter bar's year and quarter chips (``_period_chips``), or none
 
 
-def _with_bundle(page: bytes, first: FirstBundle) -> bytes:
-    """The page with its first bundle: the owner in the head, the period chips in the filter
-    bar, the bundle at the body's end."""
-    page = page.replace(_BUNDLE_SLOT, first.owner, 1)
-    if first.period:
-        page = page.replace(_PERIOD_SLOT, first.period, 1)
-    return page.replace(_BODY_END, first.script + _BODY_END, 1)
+@dataclass(frozen=True)
+class Chips:
+    markup: bytes  # the filter bar's year and quarter chips (``_period_chips``)
+    etag: str  # of the all-time monthly trend they name the years of, for its user
+
+
+def _filled(page: bytes, first: FirstBundle | None, chips: Chips | None) -> bytes:
+    """The page with what it has of its first bundle (the owner in the head, the bundle at
+    the body's end) and of its period chips (in the filter bar)."""
+    if first is not None:
+        page = page.replace(_BUNDLE_SLOT, first.owner, 1)
+        page = page.replace(_BODY_END, first.script + _BODY_END, 1)
+    if chips is not None:
+        page = page.replace(_PERIOD_SLOT, chips.markup, 1)
+    return page
 
 
 # The filter bar's period chips as index.html has them (empty), and as filterbar.js draws
-# them. Sent drawn, they are on screen from the first paint: drawn by the modules, they came
-# after the panels and pushed them down a row or two on a narrow screen (a layout shift of
-# 0.13 at 390 px). filterbar.js takes the years it finds as known until its options come,
-# and draws the chips again with their listeners, alike.
+# them. Sent drawn (in any mode, whenever the page knows its user and the address's filters
+# are valid), they are on screen from the first paint: drawn by the modules, they came after
+# the panels and pushed them down a row or two on a narrow screen (a layout shift of 0.13 at
+# 390 px). filterbar.js takes the years it finds as known until its options come, and draws
+# the chips again with their listeners, alike.
 _PERIOD_SLOT = (
     b'<div id="years" class="chips"></div>\n        <div id="quarters" class="chips" hidden></div>'
 )
@@ -316,13 +334,16 @@ _DRAWN_PAGES: OrderedDict[tuple[str, bytes, str], bytes] = OrderedDict()
 _DRAWN_PAGES_KEPT = 16
 
 
-async def _drawn_page(build: Build, first: FirstBundle, layout: Layout) -> bytes:
-    """The page with its first bundle, drawn (``_drawn``), remembered for the page's files,
-    first bundle (its script: the user, the address's filters and the bundle) and layout."""
-    key = (build.etag, first.script + first.period, layout.key)
+async def _drawn_page(
+    build: Build, first: FirstBundle, chips: Chips | None, layout: Layout
+) -> bytes:
+    """The page with its first bundle and chips, drawn (``_drawn``), remembered for the
+    page's files, first bundle (its script: the user, the address's filters and the bundle),
+    chips and layout."""
+    key = (build.etag, first.script + (chips.markup if chips is not None else b""), layout.key)
     drawn = _DRAWN_PAGES.get(key)
     if drawn is None:
-        page = _with_bundle(build.page, first)
+        page = _filled(build.page, first, chips)
         drawn = await _drawn(page, build, first, layout)
         if drawn is page:  # not drawn (logged): the next request tries again
             return page
@@ -419,15 +440,10 @@ async def _first_bundle(request: Request, principal: Principal) -> FirstBundle |
     when it cannot be had quickly (bad filters, a slow or failing store)."""
     if request.query_params.get("mode", "precomputed") != "precomputed":
         return None
-    # The filters as written in the address, page options left out: the page takes the
-    # bundle only if its own query for its filters is exactly this (it writes addresses
-    # that way), so a hand-written address that it would read differently is not misdrawn.
-    raw: bytes = request.scope.get("query_string", b"")
-    query_text = "&".join(
-        part
-        for part in raw.decode("latin-1").split("&")
-        if part and unquote_plus(part.partition("=")[0]) not in _PAGE_OPTIONS
-    )
+    # The page takes the bundle only if its own query for its filters is exactly this (it
+    # writes addresses that way), so a hand-written address that it would read differently
+    # is not misdrawn.
+    query_text = _address_filters(request)
     service: Service = request.app.state.service
     try:
         query, control = parse_query_string(query_text.encode("latin-1"))
@@ -454,16 +470,6 @@ async def _first_bundle(request: Request, principal: Principal) -> FirstBundle |
             b"}",
         )
     )
-    period, period_etag = b"", ""
-    try:
-        period_etag, years = await asyncio.wait_for(
-            _years(service, principal.subject), _FIRST_BUNDLE_SECONDS
-        )
-        period = _period_chips(years, query_text)
-    except (WatchcubeError, TimeoutError):
-        pass  # the page draws its chips itself
-    except Exception:  # the page works without them: never fail it for that
-        log.exception("could not draw the page's period chips")
     # The user once more, in the head: index.html's inline script checks it against the tab's
     # token before the body is parsed, without parsing the bundle.
     user = html.escape(principal.subject, quote=True).encode()
@@ -475,8 +481,37 @@ async def _first_bundle(request: Request, principal: Principal) -> FirstBundle |
         + data.replace(b"<", b"\\u003c")
         + b"</script>\n"
     )
-    etag = bundle.etag + period_etag + principal.subject
-    return FirstBundle(owner, script, etag, bundle.body, period)
+    return FirstBundle(owner, script, bundle.etag + principal.subject, bundle.body)
+
+
+def _address_filters(request: Request) -> str:
+    """The filters as written in the page's address, its page options left out."""
+    raw: bytes = request.scope.get("query_string", b"")
+    return "&".join(
+        part
+        for part in raw.decode("latin-1").split("&")
+        if part and unquote_plus(part.partition("=")[0]) not in _PAGE_OPTIONS
+    )
+
+
+async def _chips(request: Request, principal: Principal) -> Chips | None:
+    """The filter bar's period chips for the token's own user and the address's filters;
+    None when the filters are not valid or the years cannot be had quickly."""
+    query_text = _address_filters(request)
+    service: Service = request.app.state.service
+    try:
+        if parse_query_string(query_text.encode("latin-1"))[1]:
+            return None  # a control parameter the page never writes
+        etag, years = await asyncio.wait_for(
+            _years(service, principal.subject), _FIRST_BUNDLE_SECONDS
+        )
+    except (WatchcubeError, TimeoutError):
+        return None  # the page draws its chips itself
+    except Exception:  # the page works without them: never fail it for that
+        log.exception("could not draw the page's period chips")
+        return None
+    markup = _period_chips(years, query_text)
+    return Chips(markup, etag + principal.subject) if markup else None
 
 
 @router.get("/v1/me", summary="Who the token belongs to")
