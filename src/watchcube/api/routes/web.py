@@ -33,7 +33,7 @@ from watchcube.api.deps import PrincipalDep, parse_query_string
 from watchcube.api.prerender import LAYOUT_COOKIE, PANEL_TYPES, Layout, Prerenderer, parse_layout
 from watchcube.api.routes.aggregations import dashboard_bundle
 from watchcube.errors import AuthError, WatchcubeError
-from watchcube.service import Service
+from watchcube.service import Query, Service
 
 log = logging.getLogger(__name__)
 WEB = Path(__file__).resolve().parents[2] / "web"
@@ -129,10 +129,10 @@ async def dashboard(request: Request) -> Response:
     build = assets.current()
     principal, token, bad_cookie = _page_principal(request)
     first, chips = None, None
-    if principal is not None:
-        first, chips = await asyncio.gather(
-            _first_bundle(request, principal), _chips(request, principal)
-        )
+    filters = _page_filters(request) if principal is not None else None
+    if principal is not None and filters is not None:
+        first = await _first_bundle(request, principal, *filters)
+        chips = await _chips(request, principal, filters[0])
     layout = parse_layout(request.cookies.get(LAYOUT_COOKIE)) if first is not None else None
     page, etag = build.page, build.etag
     # The page's body depends on its bundle and chips, and on the layout it is drawn for.
@@ -257,10 +257,8 @@ _PERIOD_SLOT = (
     b'<div id="years" class="chips"></div>\n        <div id="quarters" class="chips" hidden></div>'
 )
 # The data's years, from the all-time monthly trend (pre-computed; app.js's optionsOf reads
-# the same months), remembered per user and bundle ETag.
+# the same months).
 _YEARS_QUERY = b"types=monthly_trend"
-_YEARS: OrderedDict[tuple[str, str], tuple[int, ...]] = OrderedDict()
-_YEARS_KEPT = 256
 _NUMBERS = frozenset({"year", "quarter", "month"})
 
 
@@ -269,18 +267,11 @@ async def _years(service: Service, user: str) -> tuple[str, tuple[int, ...]]:
     its last."""
     query, control = parse_query_string(_YEARS_QUERY)
     bundle = await dashboard_bundle(service, user, query, control)
-    key = (user, bundle.etag)
-    years = _YEARS.get(key)
-    if years is None:
-        months = orjson.loads(bundle.body)["types"]["monthly_trend"]["data"]["months"]
-        first, last = (
-            (int(months[0]["month"][:4]), int(months[-1]["month"][:4])) if months else (0, -1)
-        )
-        years = tuple(range(first, last + 1))
-        _YEARS[key] = years
-        while len(_YEARS) > _YEARS_KEPT:
-            _YEARS.popitem(last=False)
-    return bundle.etag, years
+    months = orjson.loads(bundle.body)["types"]["monthly_trend"]["data"]["months"]
+    if not months:
+        return bundle.etag, ()
+    first, last = int(months[0]["month"][:4]), int(months[-1]["month"][:4])
+    return bundle.etag, tuple(range(first, last + 1))
 
 
 def _chip(label: str, value: str, pressed: bool) -> bytes:
@@ -434,23 +425,18 @@ def _remember_token(request: Request, response: Response, token: str, principal:
     )
 
 
-async def _first_bundle(request: Request, principal: Principal) -> FirstBundle | None:
-    """The dashboard bundle of the page's filters for the token's own user, as a JSON
-    script the page draws from at once; None in live mode (it computes per request) or
-    when it cannot be had quickly (bad filters, a slow or failing store)."""
+async def _first_bundle(
+    request: Request, principal: Principal, query_text: str, query: Query
+) -> FirstBundle | None:
+    """The dashboard bundle of the page's filters (``_page_filters``) for the token's own
+    user, as a JSON script the page draws from at once; None in live mode (it computes per
+    request) or when it cannot be had quickly (a slow or failing store)."""
     if request.query_params.get("mode", "precomputed") != "precomputed":
         return None
-    # The page takes the bundle only if its own query for its filters is exactly this (it
-    # writes addresses that way), so a hand-written address that it would read differently
-    # is not misdrawn.
-    query_text = _address_filters(request)
     service: Service = request.app.state.service
     try:
-        query, control = parse_query_string(query_text.encode("latin-1"))
-        if control:
-            return None
         bundle = await asyncio.wait_for(
-            dashboard_bundle(service, principal.subject, query, control), _FIRST_BUNDLE_SECONDS
+            dashboard_bundle(service, principal.subject, query, {}), _FIRST_BUNDLE_SECONDS
         )
     except (WatchcubeError, TimeoutError):
         return None
@@ -484,24 +470,33 @@ async def _first_bundle(request: Request, principal: Principal) -> FirstBundle |
     return FirstBundle(owner, script, bundle.etag + principal.subject, bundle.body)
 
 
-def _address_filters(request: Request) -> str:
-    """The filters as written in the page's address, its page options left out."""
+def _page_filters(request: Request) -> tuple[str, Query] | None:
+    """The filters as written in the page's address, its page options left out, and as
+    parsed; None when they are not valid or carry a control parameter the page never writes
+    (the page's own request reports what is wrong). The page takes its first bundle only if
+    its own query for its filters is exactly this text (it writes addresses that way), so a
+    hand-written address that it would read differently is not misdrawn."""
     raw: bytes = request.scope.get("query_string", b"")
-    return "&".join(
+    query_text = "&".join(
         part
         for part in raw.decode("latin-1").split("&")
         if part and unquote_plus(part.partition("=")[0]) not in _PAGE_OPTIONS
     )
+    try:
+        query, control = parse_query_string(query_text.encode("latin-1"))
+    except WatchcubeError:
+        return None
+    except Exception:  # the page works without its bundle and chips: never fail it for that
+        log.exception("could not read the page's filters")
+        return None
+    return None if control else (query_text, query)
 
 
-async def _chips(request: Request, principal: Principal) -> Chips | None:
-    """The filter bar's period chips for the token's own user and the address's filters;
-    None when the filters are not valid or the years cannot be had quickly."""
-    query_text = _address_filters(request)
+async def _chips(request: Request, principal: Principal, query_text: str) -> Chips | None:
+    """The filter bar's period chips for the token's own user and the page's filters
+    (``_page_filters``); None when the years cannot be had quickly."""
     service: Service = request.app.state.service
     try:
-        if parse_query_string(query_text.encode("latin-1"))[1]:
-            return None  # a control parameter the page never writes
         etag, years = await asyncio.wait_for(
             _years(service, principal.subject), _FIRST_BUNDLE_SECONDS
         )
